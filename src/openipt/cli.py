@@ -1,0 +1,200 @@
+"""The `openipt` command line: serve, migrate, demo data, users, tokens and checks."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    help="OpenIPT: Interpersonal Psychotherapy, programmed and measured.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+token_app = typer.Typer(help="Personal access tokens for the REST API.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+console = Console()
+err = Console(stderr=True)
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openipt.settings")
+    import django
+
+    django.setup()
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]Error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def _errors_text(exc: Exception) -> str:
+    from django.core.exceptions import ValidationError
+
+    from openipt.core.errors import summary_of
+
+    return summary_of(exc) if isinstance(exc, ValidationError) else str(exc)
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database tables."""
+    _setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    console.print("Database is up to date.")
+
+
+@app.command()
+def demo(
+    if_empty: Annotated[
+        bool, typer.Option(help="Only load when the database has no users")
+    ] = False,
+) -> None:
+    """Load the demo service (idempotent: existing demo records are left alone)."""
+    _setup()
+    from django.conf import settings
+
+    from openipt.accounts.models import User
+    from openipt.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+
+    if settings.PRODUCTION:
+        _fail("Demo data is refused when OPENIPT_ENV=production.")
+    if if_empty and User.objects.exists():
+        console.print("Demo data skipped: the database already has users.")
+    else:
+        summary = load_demo()
+        console.print(
+            f"Demo data ready ({len(summary.created_users)} users and "
+            f"{len(summary.created_clients)} clients added)."
+        )
+    console.print(f"\nDemo accounts (password for all: [bold]{DEMO_PASSWORD}[/]):")
+    for username, role, display, _ in DEMO_USERS:
+        console.print(f"  {username:18} {role:11} {display}")
+    console.print("Log in at http://127.0.0.1:8000/accounts/login/")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(help="gunicorn worker processes", min=1)] = 2,
+) -> None:
+    """Serve OpenIPT with gunicorn."""
+    _setup()
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    console.print(f"Serving OpenIPT on http://{host}:{port}/ (Ctrl-C stops it)")
+    args = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "openipt.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "5",
+    ]
+    os.execv(sys.executable, args)  # noqa: S606 - replace this process with gunicorn
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        second = getpass.getpass("Password (again): ")
+    else:
+        lines = sys.stdin.read().splitlines()
+        if len(lines) < 2:
+            _fail("Give the password twice, on two lines of standard input.")
+        first, second = lines[0], lines[1]
+    if first != second:
+        _fail("The two passwords differ.")
+    return first
+
+
+@app.command()
+def createuser(
+    username: Annotated[str, typer.Option(help="Sign-in name")],
+    role: Annotated[str, typer.Option(help="therapist, supervisor, client or admin")],
+    supervisor: Annotated[str | None, typer.Option(help="Supervisor's username")] = None,
+    display_name: Annotated[str, typer.Option(help="Name shown on pages")] = "",
+) -> None:
+    """Create a user; the password is asked twice (or read as two lines from stdin)."""
+    _setup()
+    from django.core.exceptions import ValidationError
+
+    from openipt.accounts.services import ROLES, create_user
+
+    if role not in ROLES:
+        _fail(f"Role must be one of {', '.join(ROLES)}, not {role!r}.", 2)
+    password = _read_password()
+    try:
+        user = create_user(
+            username, role, password, supervisor=supervisor, display_name=display_name
+        )
+    except ValidationError as exc:
+        _fail(_errors_text(exc))
+    console.print(f"Created {user.role} {user.username}.")
+
+
+@token_app.command("create")
+def token_create(
+    user: Annotated[str, typer.Option(help="Username of the token's owner")],
+    name: Annotated[str, typer.Option(help="A label to recognise the token by")] = "",
+) -> None:
+    """Create a token and print it alone on the last line (it is shown only once)."""
+    _setup()
+    from openipt.accounts.models import ApiToken, User
+
+    owner = User.objects.filter(username=user, is_active=True).first()
+    if owner is None:
+        _fail(f"No active user called {user!r}.")
+    _, secret = ApiToken.issue(owner, name=name)
+    err.print(f"Token for {owner.username} (store it now; it cannot be shown again):")
+    print(secret)
+
+
+@app.command()
+def check() -> None:
+    """Check the configuration and that the database answers and is migrated."""
+    try:
+        _setup()
+    except Exception as exc:  # noqa: BLE001 - report any configuration error plainly
+        _fail(f"Configuration: {exc}")
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        call_command("check", fail_level="ERROR", verbosity=0)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception as exc:  # noqa: BLE001
+        _fail(f"{type(exc).__name__}: {exc}")
+    console.print(f"Environment: {settings.OPENIPT_ENV}")
+    console.print(f"Database: {connection.vendor} ({settings.DATABASES['default']['NAME']})")
+    if pending:
+        _fail(f"{len(pending)} migrations are not applied: run `openipt migrate`.")
+    console.print("[green]OK[/]: configuration valid, database reachable and migrated.")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,22 @@
+"""Fetch a client for a user and check access in one step, so no view forgets it."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from openipt.clients.models import Client
+
+
+def get_client_for_user(request: HttpRequest, client_id: int, *, write: bool = False) -> Client:
+    """Return the client, 404 for anyone without a need, 403 for read-only viewers writing."""
+    user = request.user
+    try:
+        client = (
+            Client.objects.visible_to(user).select_related("primary_therapist").get(pk=client_id)
+        )
+    except (Client.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such client") from None
+    if write and client.primary_therapist_id != user.pk:
+        raise PermissionDenied("Only the client's therapist can change this record.")
+    return client

@@ -1,0 +1,97 @@
+"""The client record: who the client is and which therapist holds their care."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from openipt.core.validators import no_control_characters, single_line
+
+
+class ClientQuerySet(models.QuerySet["Client"]):
+    def visible_to(self, user) -> ClientQuerySet:
+        """Return the clients this user has a need to see, and no others."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.role == "therapist":
+            return self.filter(primary_therapist=user)
+        if user.role == "supervisor":
+            return self.filter(primary_therapist__supervisor=user)
+        if user.role == "client":
+            return self.filter(user=user)
+        return self.none()
+
+    def editable_by(self, user) -> ClientQuerySet:
+        """Return the clients this user may change: those in their own caseload."""
+        if not user.is_authenticated or not user.is_active or user.role != "therapist":
+            return self.none()
+        return self.filter(primary_therapist=user)
+
+    def search(self, text: str) -> ClientQuerySet:
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(models.Q(name__icontains=text) | models.Q(record_number__iexact=text))
+
+
+def new_record_number() -> str:
+    return "OI-" + secrets.token_hex(4).upper()
+
+
+class Client(models.Model):
+    """A person receiving IPT; belongs to one primary therapist."""
+
+    name = models.CharField(
+        _("name"), max_length=200, validators=[no_control_characters, single_line]
+    )
+    record_number = models.CharField(
+        _("record number"),
+        max_length=40,
+        unique=True,
+        blank=True,
+        validators=[no_control_characters, single_line],
+        help_text=_("The service's own record number. Left blank, one is made for you."),
+    )
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    primary_therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="clients",
+        limit_choices_to={"role": "therapist"},
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="client_record",
+        help_text=_("The client's own portal account, once invited."),
+    )
+    show_progress_to_client = models.BooleanField(_("show progress in the portal"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            # The caseload and client list: a therapist's clients by name.
+            models.Index(fields=["primary_therapist", "name"], name="client_therapist_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.record_number})"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.record_number:
+            self.record_number = new_record_number()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("clients:detail", args=[self.pk])

@@ -1,0 +1,24 @@
+"""URL map: one include per area, the REST API under /api/v1/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from openipt.api.core import api
+from openipt.core import views as core_views
+
+admin.site.site_header = "OpenIPT administration"
+admin.site.site_title = "OpenIPT admin"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("", include("openipt.core.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("clients/", include("openipt.clients.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "openipt.core.views.error_400"
+handler403 = "openipt.core.views.error_403"
+handler404 = "openipt.core.views.error_404"
+handler500 = "openipt.core.views.error_500"
