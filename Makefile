@@ -28,8 +28,8 @@ test: install system-deps
 	@bash scripts/test.sh
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests $(wildcard bench)
+	$(BIN)/ruff format --check src tests $(wildcard bench)
 
 bench: install
 	@bash bench/run.sh

@@ -11,8 +11,10 @@ failed=()
 step() { echo; echo "==> $*"; }
 
 step "ruff"
-$BIN/ruff check src tests bench || failed+=(ruff)
-$BIN/ruff format --check src tests bench || failed+=(ruff-format)
+lint_paths=(src tests)
+[ -d bench ] && lint_paths+=(bench)
+$BIN/ruff check "${lint_paths[@]}" || failed+=(ruff)
+$BIN/ruff format --check "${lint_paths[@]}" || failed+=(ruff-format)
 
 step "mypy"
 $BIN/mypy || failed+=(mypy)
