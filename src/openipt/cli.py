@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import importlib
 import os
 import sys
 from typing import Annotated
@@ -17,6 +18,8 @@ app = typer.Typer(
 )
 token_app = typer.Typer(help="Personal access tokens for the REST API.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
+course_app = typer.Typer(help="IPT courses: state and next agenda.", no_args_is_help=True)
+app.add_typer(course_app, name="course")
 console = Console()
 err = Console(stderr=True)
 
@@ -105,6 +108,10 @@ def serve(
         "-",
         "--graceful-timeout",
         "5",
+        # No shared control socket (two servers on one host would clash), and load the app
+        # before forking so that no worker pays for the URL map on its first request.
+        "--no-control-socket",
+        "--preload",
     ]
     os.execv(sys.executable, args)  # noqa: S606 - replace this process with gunicorn
 
@@ -165,6 +172,16 @@ def token_create(
     print(secret)
 
 
+@course_app.command("show")
+def course_show(course_id: Annotated[int, typer.Argument(help="The course's id")]) -> None:
+    """Print a course's state and the agenda of its next session."""
+    _setup()
+    from openipt.courses.cli import show_course
+
+    if not show_course(course_id, console):
+        _fail(f"No course with id {course_id}.")
+
+
 @app.command()
 def check() -> None:
     """Check the configuration and that the database answers and is migrated."""
@@ -190,6 +207,23 @@ def check() -> None:
     if pending:
         _fail(f"{len(pending)} migrations are not applied: run `openipt migrate`.")
     console.print("[green]OK[/]: configuration valid, database reachable and migrated.")
+
+
+CLI_MODULES = (
+    "openipt.audit.cli",
+    "openipt.privacy.cli",
+    "openipt.portal.cli",
+    "openipt.synth.cli",
+)
+
+
+def _register_area_commands() -> None:
+    """Let each area add its own commands (audit, keys, backups, exports)."""
+    for name in CLI_MODULES:
+        importlib.import_module(name).register(app)
+
+
+_register_area_commands()
 
 
 def main() -> None:

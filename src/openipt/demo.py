@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -37,6 +38,7 @@ DEMO_CLIENTS = [
 class DemoSummary:
     created_users: list[str] = field(default_factory=list)
     created_clients: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -62,6 +64,23 @@ def load_demo() -> DemoSummary:
     return summary
 
 
+DEMO_MODULES = (
+    "openipt.courses.demo",
+    "openipt.interpersonal.demo",
+    "openipt.assessments.demo",
+    "openipt.portal.demo",
+)
+
+
 def _extensions() -> list:
-    """Return the demo loaders of later areas (courses, measures), in order."""
-    return []
+    """Return each area's `extend_demo(summary)`, in dependency order."""
+    loaders = []
+    for name in DEMO_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        loaders.append(module.extend_demo)
+    return loaders

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -50,15 +51,31 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "axes",
+    "auditlog",
+    "csp",
     "openipt.core",
     "openipt.accounts",
     "openipt.clients",
+    "openipt.courses",
+    "openipt.interpersonal",
+    "openipt.assessments",
+    "openipt.portal",
+    "openipt.audit",
+    "openipt.privacy",
+    "openipt.insights",
     "openipt.api",
 ]
 
+# Order matters (see docs/security.md): the request id first, so every response and audit
+# row carries it; body limits before anything parses a body; idle sign-out and the MFA gate
+# after the user is known; the audit middlewares last, so they see the final response.
 MIDDLEWARE = [
+    "openipt.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "openipt.core.middleware.RequestLimitsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "openipt.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -69,6 +86,12 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "axes.middleware.AxesMiddleware",
+    "openipt.core.middleware.IdleTimeoutMiddleware",
+    "openipt.core.middleware.MfaRequiredMiddleware",
+    "openipt.audit.middleware.WriteAuditMiddleware",
+    "openipt.audit.middleware.AccessAuditMiddleware",
+    # Last, so its process_exception runs first: a full disk or lost database is a 503.
+    "openipt.core.middleware_storage.StorageErrorMiddleware",
 ]
 
 ROOT_URLCONF = "openipt.urls"
@@ -113,7 +136,8 @@ def _database() -> dict[str, Any]:
                 "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
             ),
         }
-        db["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+        # One test database file per process, so that parallel test runs never share it.
+        db["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
     return dict(db)
 
 
@@ -222,4 +246,123 @@ OPENIPT_CRISIS_TEXT = env_str(
     "If you are thinking about harming yourself or feel you cannot keep yourself safe, "
     "call your local emergency number now, or go to your nearest emergency department. "
     "You can also call your therapist's service during opening hours.",
+)
+
+# Measures (assessments app)
+# Clinical choices of measurement-based care; every default and its reason is in
+# docs/measures.md ("Settings of the assessments app"). The crisis text shown after a risk
+# answer is OPENIPT_CRISIS_TEXT above.
+from openipt.assessments.env import env_float, env_number_map, env_risk_items  # noqa: E402
+
+# Every session (NHS Talking Therapies [S85]) or intake and every N sessions (IPT Institute:
+# N = 4 [S6], [S111]); the first and the last planned session are always due.
+OPENIPT_MEASURE_CADENCE = env_choice(
+    "OPENIPT_MEASURE_CADENCE", ("every_session", "every_n"), "every_session"
+)
+OPENIPT_MEASURE_EVERY_N = env_int("OPENIPT_MEASURE_EVERY_N", 4, minimum=1)
+# The questionnaires the schedule asks for at a due session (NHS TT: PHQ-9 and GAD-7).
+OPENIPT_MEASURE_INSTRUMENTS = env_list("OPENIPT_MEASURE_INSTRUMENTS", ["phq9", "gad7"])
+# Risk items a service adds to the built-in ones (PHQ-9 item 9 > 0 is always on):
+# "instrument:item:lowest alerting answer", comma-separated, e.g. "gad7:7:3".
+OPENIPT_RISK_ITEMS = env_risk_items("OPENIPT_RISK_ITEMS")
+# Jacobson-Truax RCI [S78]: SD of the service's baseline scores ("phq9=5.2"); with an SD set,
+# the RCI replaces the fixed NHS TT thresholds in the service's own displays. Reliability
+# overrides the instrument's (PHQ-9 alpha 0.89 [S200]).
+OPENIPT_RCI_SD = env_number_map("OPENIPT_RCI_SD")
+OPENIPT_RCI_RELIABILITY = env_number_map("OPENIPT_RCI_RELIABILITY")
+# How PHQ-9 and GAD-7 combine for NHS TT reliable change: UNCONFIRMED in the sources.
+OPENIPT_RELIABLE_IMPROVEMENT_RULE = env_choice(
+    "OPENIPT_RELIABLE_IMPROVEMENT_RULE",
+    ("one_improves_none_deteriorates", "any_improves", "all_improve"),
+    "one_improves_none_deteriorates",
+)
+OPENIPT_RELIABLE_DETERIORATION_RULE = env_choice(
+    "OPENIPT_RELIABLE_DETERIORATION_RULE",
+    ("any_deteriorates", "all_deteriorate"),
+    "any_deteriorates",
+)
+# Not on track: the review point as a fraction of the planned sessions (a product choice),
+# and how many finished courses a service needs before its own expected-change curves count.
+OPENIPT_NOT_ON_TRACK_REVIEW_FRACTION = env_float(
+    "OPENIPT_NOT_ON_TRACK_REVIEW_FRACTION", 0.5, low=0.0, high=1.0
+)
+OPENIPT_EXPECTED_CURVES_MIN_COURSES = env_int("OPENIPT_EXPECTED_CURVES_MIN_COURSES", 20, minimum=2)
+# Canonical base of the FHIR export, and a service's own instrument files (same schema).
+OPENIPT_FHIR_BASE = env_str("OPENIPT_FHIR_BASE", "https://openipt.org/fhir")
+OPENIPT_INSTRUMENT_FILES = env_list("OPENIPT_INSTRUMENT_FILES", [])
+
+# Privacy and resilience (privacy app)
+# Field-encryption keys (docs/security.md, "Encryption at rest"): OPENIPT_FIELD_KEYS holds
+# comma-separated Fernet keys, the first encrypts; without it the key file is used (made on
+# first use in demo mode only). Keys are read when first needed, never kept in the database.
+OPENIPT_FIELD_KEYS = env_list("OPENIPT_FIELD_KEYS", [])
+OPENIPT_FIELD_KEY_FILE = Path(env_str("OPENIPT_FIELD_KEY_FILE") or DATA_DIR / "field_keys")
+# Days between erasing a client (hidden at once) and `openipt purge` deleting the record.
+OPENIPT_RETENTION_DAYS = env_int("OPENIPT_RETENTION_DAYS", 30, minimum=0)
+# Rows re-encrypted per transaction by `openipt keys rotate`.
+OPENIPT_KEY_ROTATION_BATCH = env_int("OPENIPT_KEY_ROTATION_BATCH", 500, minimum=1)
+
+# Security (audit app)
+# Every choice and its reason is in docs/security.md.
+from csp.constants import NONE, SELF  # noqa: E402
+
+# MFA for therapists, supervisors and admins: on by default in production only.
+OPENIPT_REQUIRE_MFA = env_bool("OPENIPT_REQUIRE_MFA", PRODUCTION)
+# Idle sign-out: staff after 15 minutes; clients use the portal at home, so longer.
+OPENIPT_IDLE_MINUTES = env_int("OPENIPT_IDLE_MINUTES", 15, minimum=1)
+OPENIPT_CLIENT_IDLE_MINUTES = env_int("OPENIPT_CLIENT_IDLE_MINUTES", 60, minimum=1)
+# An absolute cap on any session, and none survives closing the browser.
+SESSION_COOKIE_AGE = env_int("OPENIPT_SESSION_HOURS", 12, minimum=1) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Exports and erasure ask for the password again if the last sign-in is older than this.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("OPENIPT_REAUTH_SECONDS", 300, minimum=30)
+# Bodies: 1 MiB of form or JSON data (413 above it; no file uploads over the web), JSON
+# nested at most 32 levels (400).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("OPENIPT_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
+OPENIPT_MAX_JSON_DEPTH = env_int("OPENIPT_MAX_JSON_DEPTH", 32, minimum=2)
+# API rate limits ("count/period", period s, m, h or d): per signed-in user, and failed
+# authentications per address (ninja runs throttles only after authentication succeeds).
+OPENIPT_API_RATE_USER = env_str("OPENIPT_API_RATE_USER", "1200/m")
+OPENIPT_API_RATE_ANON = env_str("OPENIPT_API_RATE_ANON", "300/m")
+
+# allauth keeps TOTP keys and recovery-code seeds encrypted with the field keys.
+MFA_ADAPTER = "openipt.core.mfa.MFAAdapter"
+
+# Write audit: django-auditlog names the request id as its correlation id; values of
+# clinical fields are masked whole (openipt.audit.writes).
+AUDITLOG_CID_GETTER = "openipt.core.middleware.current_request_id"
+AUDITLOG_MASK_CALLABLE = "openipt.audit.writes.mask_all"
+
+# Content-Security-Policy (django-csp 4): nothing inline, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Flash messages live in the session, so the only cookies are the session and CSRF ones;
+# in production both carry the __Host- prefix (Secure, whole site, this host only).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+if PRODUCTION:
+    SESSION_COOKIE_NAME = "__Host-openipt_session"
+    CSRF_COOKIE_NAME = "__Host-openipt_csrf"
+
+# Client portal (portal app)
+# The address clients reach the service at, used in invitation and sign-in links.
+OPENIPT_BASE_URL = env_str("OPENIPT_BASE_URL", "http://127.0.0.1:8000")
+# A therapist's invitation works once, for this many days; an e-mailed sign-in link works
+# once, for this many minutes, and a client can ask for this many links an hour.
+OPENIPT_PORTAL_INVITATION_DAYS = env_int("OPENIPT_PORTAL_INVITATION_DAYS", 7, minimum=1)
+OPENIPT_PORTAL_SIGN_IN_MINUTES = env_int("OPENIPT_PORTAL_SIGN_IN_MINUTES", 30, minimum=5)
+OPENIPT_PORTAL_SIGN_IN_LINKS_PER_HOUR = env_int(
+    "OPENIPT_PORTAL_SIGN_IN_LINKS_PER_HOUR", 3, minimum=1
 )

@@ -14,6 +14,13 @@ urlpatterns = [
     path("", include("openipt.core.urls")),
     path("accounts/", include("allauth.urls")),
     path("clients/", include("openipt.clients.urls")),
+    path("courses/", include("openipt.courses.urls")),
+    path("courses/", include("openipt.interpersonal.urls")),
+    path("", include("openipt.assessments.urls")),
+    path("portal/", include("openipt.portal.urls")),
+    path("audit/", include("openipt.audit.urls")),
+    path("privacy/", include("openipt.privacy.urls")),
+    path("insights/", include("openipt.insights.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

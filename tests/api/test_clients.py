@@ -157,7 +157,9 @@ def test_it_keeps_the_list_query_count_flat(client, cast, token_for, django_asse
         Client(name=f"N{i}", record_number=f"Q-{i}", primary_therapist=cast.therapist)
         for i in range(40)
     )
-    with django_assert_max_num_queries(5):
+    # 4 queries of our own plus the access-audit append (savepoint, chain head, insert,
+    # update, release): the same for 1 client or 41.
+    with django_assert_max_num_queries(9):
         assert client.get("/api/v1/clients", **headers).status_code == 200
 
 

@@ -17,12 +17,14 @@ class ClientQuerySet(models.QuerySet["Client"]):
         """Return the clients this user has a need to see, and no others."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
+        # An erased client (awaiting purge) is hidden from everyone but the privacy pages.
+        live = self.filter(erasure__isnull=True)
         if user.role == "therapist":
-            return self.filter(primary_therapist=user)
+            return live.filter(primary_therapist=user)
         if user.role == "supervisor":
-            return self.filter(primary_therapist__supervisor=user)
+            return live.filter(primary_therapist__supervisor=user)
         if user.role == "client":
-            return self.filter(user=user)
+            return live.filter(user=user)
         return self.none()
 
     def editable_by(self, user) -> ClientQuerySet:

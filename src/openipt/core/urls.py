@@ -4,7 +4,6 @@ from openipt.core import views
 
 app_name = "core"
 urlpatterns = [
-    path("me/", views.client_home, name="client_home"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
 ]

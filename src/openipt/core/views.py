@@ -10,9 +10,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 HOME_BY_ROLE = {
-    "therapist": "clients:list",
-    "supervisor": "clients:list",
-    "client": "core:client_home",
+    "therapist": "courses:caseload",
+    "supervisor": "insights:dashboard",
+    "client": "portal:home",
     "admin": "admin:index",
 }
 
@@ -21,12 +21,6 @@ HOME_BY_ROLE = {
 def home(request: HttpRequest) -> HttpResponse:
     """Send each role to the page it starts from."""
     return redirect(HOME_BY_ROLE.get(request.user.role, "account_login"))  # type: ignore[union-attr]
-
-
-@login_required
-def client_home(request: HttpRequest) -> HttpResponse:
-    """Welcome a client; the portal issue fills this page with their plan and tasks."""
-    return render(request, "core/client_home.html")
 
 
 @require_GET

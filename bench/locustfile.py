@@ -1,0 +1,170 @@
+"""Load for `make bench`: therapists and supervisors using OpenIPT, plus the bare view.
+
+Environment: BENCH_PLAN (the plan bench/prepare.py wrote), BENCH_PHASE ("latency": each
+user pauses 0.5-1.5 s between requests; "saturate": no pause; "bare": the bare view only,
+no pause), BENCH_TIMINGS (where to write the recorded times), BENCH_GRACE (seconds at the
+start that are not recorded: sign-ins and ramp-up).
+
+Every user was signed in once through the real login form (bench/signin.py) and sends that
+session cookie; the API tasks use the therapist's bearer token. The server's own time comes
+from the Server-Timing header that bench/timing.py adds; the client's time is locust's.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from locust import FastHttpUser, between, constant, events, task
+
+PLAN: dict[str, Any] = json.loads(Path(os.environ["BENCH_PLAN"]).read_text())
+PHASE = os.environ.get("BENCH_PHASE", "latency")
+GRACE = float(os.environ.get("BENCH_GRACE", "5"))
+THERAPISTS = itertools.count()
+SUPERVISORS = itertools.count()
+PHQ9_ITEMS = [str(n) for n in range(1, 10)]
+
+recorded: dict[str, dict[str, Any]] = defaultdict(
+    lambda: {"client": [], "server": [], "failures": 0}
+)
+window = {"start": 0.0, "stop": float("inf")}
+
+
+def think_time():
+    return between(0.5, 1.5) if PHASE == "latency" else constant(0)
+
+
+@events.test_start.add_listener
+def _start(**_: Any) -> None:
+    window["start"] = time.monotonic() + GRACE
+
+
+@events.request.add_listener
+def _record(name: str, response_time: float, response: Any, exception: Any, **_: Any) -> None:
+    now = time.monotonic()
+    if now < window["start"] or now > window["stop"]:
+        return  # ramp-up, or requests cut off when the phase stops
+    entry = recorded[name]
+    if exception is not None:
+        entry["failures"] += 1
+        return
+    entry["client"].append(response_time)
+    header = response.headers.get("Server-Timing") if response is not None else None
+    if header and "dur=" in header:
+        entry["server"].append(float(header.split("dur=", 1)[1].split(";")[0]))
+
+
+@events.test_stopping.add_listener
+def _stopping(**_: Any) -> None:
+    window["stop"] = time.monotonic()
+
+
+@events.test_stop.add_listener
+def _stop(**_: Any) -> None:
+    window["stop"] = min(window["stop"], time.monotonic())
+    out = os.environ.get("BENCH_TIMINGS")
+    if out:
+        seconds = max(window["stop"] - window["start"], 1e-9)
+        Path(out).write_text(json.dumps({"window_s": seconds, "pages": recorded}))
+
+
+class SignedInUser(FastHttpUser):
+    """A user whose session cookie came from a real sign-in (bench/signin.py)."""
+
+    abstract = True
+    wait_time = think_time()
+    cookie = ""
+
+    def get_page(self, path: str, name: str) -> None:
+        headers = {"Cookie": self.cookie}
+        with self.client.get(path, name=name, headers=headers, catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"{path} answered {response.status_code}")
+
+    @task(1)
+    def bare_view(self) -> None:
+        self.get_page(f"/bench/bare/?id={random.choice(PLAN['bare_ids'])}", "bare view")
+
+
+class TherapistUser(SignedInUser):
+    """A therapist: caseload, course pages, sessions and questionnaires (API)."""
+
+    weight = 4
+
+    def on_start(self) -> None:
+        therapists = PLAN["therapists"]
+        self.me = therapists[next(THERAPISTS) % len(therapists)]
+        self.room = {pk: left for pk, left in self.me["open"]}
+        self.headers = {"Authorization": f"Bearer {self.me['token']}"}
+        self.cookie = f"sessionid={self.me['session']}"
+
+    @task(3)
+    def caseload(self) -> None:
+        self.get_page("/courses/", "caseload")
+
+    @task(4)
+    def course_page(self) -> None:
+        courses = self.me["courses"] or [pk for pk, _ in self.me["open"]]
+        self.get_page(f"/courses/{random.choice(courses)}/", "course page")
+
+    @task(1)
+    def session_save(self) -> None:
+        if not self.room:
+            return
+        pk = random.choice(list(self.room))
+        attended = self.room[pk] > 0
+        body = {"date": PLAN["today"], "attendance": "attended" if attended else "cancelled"}
+        self._post(f"/api/v1/courses/{pk}/sessions", body, "session save")
+        if attended:
+            self.room[pk] -= 1
+
+    @task(1)
+    def questionnaire_submit(self) -> None:
+        if not self.room:
+            return
+        pk = random.choice(list(self.room))
+        answers = {item: random.choice((0, 1, 1, 2, 2, 3)) for item in PHQ9_ITEMS}
+        answers["9"] = 0
+        body = {"instrument": "phq9", "answers": answers}
+        self._post(f"/api/v1/courses/{pk}/assessments", body, "questionnaire submit")
+
+    def _post(self, path: str, body: dict[str, Any], name: str) -> None:
+        with self.client.post(
+            path, json=body, headers=self.headers, name=name, catch_response=True
+        ) as response:
+            if response.status_code != 201:
+                response.failure(f"{path} answered {response.status_code}: {response.text}")
+
+
+class SupervisorUser(SignedInUser):
+    """A supervisor: the supervision dashboard and the service outcomes."""
+
+    weight = 1
+
+    def on_start(self) -> None:
+        sessions = PLAN["supervisor_sessions"]
+        self.cookie = f"sessionid={sessions[next(SUPERVISORS) % len(sessions)]}"
+
+    @task(2)
+    def supervision(self) -> None:
+        self.get_page("/insights/", "supervision dashboard")
+
+    @task(1)
+    def service_outcomes(self) -> None:
+        self.get_page("/insights/outcomes/", "service outcomes")
+
+
+class BareUser(SignedInUser):
+    """The framework's ceiling: only the bare view, signed in like everyone else."""
+
+    weight = 1
+
+    def on_start(self) -> None:
+        therapists = PLAN["therapists"]
+        self.cookie = f"sessionid={therapists[next(THERAPISTS) % len(therapists)]['session']}"

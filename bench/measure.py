@@ -1,0 +1,120 @@
+"""Time what the load test cannot isolate: the outcome report and a caseload of 200.
+
+Usage: python -m bench.measure MANIFEST OUT_JSON [--repeat 5]
+Runs in-process against the benchmark database (bench.settings), before the load test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("manifest", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    import django
+
+    django.setup()
+    manifest = json.loads(args.manifest.read_text())
+    found = curves()
+    found.update(outcome_report(args.repeat))
+    found.update(caseload(manifest["usernames"]["big_caseload"][0], args.repeat * 4))
+    found["database_version"] = database_version()
+    args.out.write_text(json.dumps(found, indent=1) + "\n")
+    print(json.dumps(found))
+
+
+def curves() -> dict:
+    """Fit the expected-change curves from every finished course, cold, and keep them.
+
+    The assessments area fits them on the first score or session saved after the cache
+    empties (inside that write's transaction); this times that fit and leaves the curves in
+    the shared cache for the workers.
+    """
+    from django.core.cache import cache
+
+    from openipt.assessments import tracking
+
+    cache.clear()
+    started = time.perf_counter()
+    fitted = [tracking.service_curves(code) for code in tracking.TRACKED]
+    return {
+        "curves_fit_s": round(time.perf_counter() - started, 3),
+        "curves_fitted": sum(c is not None for c in fitted),
+    }
+
+
+def outcome_report(repeat: int) -> dict:
+    """Time the insights report over every course, by month, as the pure function runs it."""
+    from datetime import date
+
+    from django.db.models import Min
+    from django.utils import timezone
+
+    from openipt.clients.models import Client
+    from openipt.courses.models import Course
+    from openipt.insights.outcomes import Filters, report
+
+    today = timezone.localdate()
+    first = Course.objects.aggregate(first=Min("started_on"))["first"] or today
+    filters = Filters(start=date(first.year, first.month, 1), end=today, group="month")
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        found = report(filters, Course.objects.all(), Client.objects.all())
+        runs.append(time.perf_counter() - started)
+    return {
+        "outcome_report_s": round(statistics.median(runs), 4),
+        "outcome_report_runs_s": [round(r, 4) for r in runs],
+        "outcome_report_months": len(found["rows"]),
+        "outcome_report_started": found["total"]["started"],
+    }
+
+
+def caseload(username: str, repeat: int) -> dict:
+    """Time the caseload page of the therapist with 200 active courses, server-side."""
+    from django.test import Client as TestClient
+
+    from openipt.accounts.models import User
+    from openipt.courses.models import Course
+
+    user = User.objects.get(username=username)
+    browser = TestClient()
+    browser.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    assert browser.get("/courses/").status_code == 200  # warm: templates, first queries
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = browser.get("/courses/")
+        runs.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+    runs.sort()
+    return {
+        "caseload_200_ms": round(statistics.median(runs), 2),
+        "caseload_200_p95_ms": round(runs[min(len(runs) - 1, int(len(runs) * 0.95))], 2),
+        "caseload_active_courses": Course.objects.filter(therapist=user, status="active").count(),
+    }
+
+
+def database_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT 'SQLite ' || sqlite_version()")
+        else:
+            cursor.execute("SELECT version()")
+        return str(cursor.fetchone()[0]).split(" on ")[0]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# `make bench`: build a synthetic service on each database, serve it with gunicorn on
+# 127.0.0.1 and load it with locust; writes bench/results.json and the README table.
+#   make bench                                  1,000,000 courses, SQLite and PostgreSQL
+#   make bench BENCH_COURSES=20000              a reduced size
+#   make bench BENCH_DATABASES=sqlite           one database
+#   bash bench/run.sh --courses 20000 --duration 30    (flags override the variables)
+# Not part of `make test`. Needs PostgreSQL on 127.0.0.1:5432 (BENCH_PG_URL) for that leg.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+args=(--courses "${BENCH_COURSES:-1000000}" --databases "${BENCH_DATABASES:-sqlite,postgresql}")
+[ -n "${BENCH_DURATION:-}" ] && args+=(--duration "$BENCH_DURATION")
+exec env PYTHONPATH="$PWD" .venv/bin/python -m bench.driver "${args[@]}" "$@"

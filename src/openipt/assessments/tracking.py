@@ -1,0 +1,114 @@
+"""Not-on-track decision support: the mid-course rule and the service's own expected curves.
+
+Both only prompt a review of the focus, medication and alternatives (ipt.md §10 item 6,
+§11.2 item 8); neither is a verdict. The rules themselves live in `measures.trajectories`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+from openipt.assessments import conf
+from openipt.assessments.series import ScoreRow, attended_sessions, scores_of
+from openipt.courses.models import Course
+from openipt.measures import OutcomeSettings, get_instrument
+from openipt.measures.trajectories import (
+    ExpectedCurves,
+    fit_expected_curves,
+    needs_review,
+    off_track,
+    review_session,
+)
+from openipt.protocol import ProtocolError, get_format
+
+TRACKED = ("phq9", "gad7")  # instruments with a reliable-change rule by default
+CURVES_TIMEOUT = 6 * 60 * 60  # curves move slowly; a new finished course also changes the key
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a course is flagged, in words a clinician can act on."""
+
+    instrument: str
+    kind: str  # "rule" or "curve"
+    text: str
+
+
+def planned_sessions(course: Course) -> int | None:
+    """Return the contracted number of sessions, else the format's default, else None."""
+    if course.planned_sessions:
+        return course.planned_sessions
+    try:
+        return get_format(course.format).default_sessions
+    except ProtocolError:
+        return None
+
+
+def reasons(
+    course: Course,
+    series: dict[str, list[ScoreRow]],
+    current_session: int,
+    settings: OutcomeSettings,
+    *,
+    use_curves: bool = True,
+) -> list[Reason]:
+    """Return why an active course is not on track; [] when it is, or cannot be judged."""
+    planned = planned_sessions(course)
+    if course.status != Course.Status.ACTIVE or course.format == "maintenance" or not planned:
+        return []
+    found: list[Reason] = []
+    for code in TRACKED:
+        scores = series.get(code) or []
+        if not scores:
+            continue
+        instrument = get_instrument(code)
+        name = instrument.name.split(" (")[0]
+        first, last = scores[0], scores[-1]
+        cutoff = settings.caseness_cutoff(instrument)
+        if cutoff is not None and first.total < cutoff:
+            continue  # started below caseness: reliable improvement is hardly possible
+        if len(scores) >= 2 and needs_review(
+            instrument, first.total, last.total, current_session, planned, settings
+        ):
+            point = review_session(planned, settings)
+            text = (
+                f"{name}: no reliable improvement by session {point} of {planned} "
+                f"({first.total} at the start, {last.total} now)."
+            )
+            found.append(Reason(code, "rule", text))
+        curves = service_curves(code) if use_curves else None
+        at = last.session_number
+        if curves and at and len(scores) >= 2 and off_track(curves, first.total, at, last.total):
+            text = (
+                f"{name}: {last.total} at session {at} is worse "
+                "than this service's finished courses that started at the same severity."
+            )
+            found.append(Reason(code, "curve", text))
+    return found
+
+
+def service_curves(code: str) -> ExpectedCurves | None:
+    """Return expected-change curves from the service's finished courses, once enough exist."""
+    minimum = conf.curves_min_courses()
+    finished = Course.objects.filter(finished=True).exclude(status=Course.Status.ACTIVE)
+    count = finished.count()
+    if count < minimum:
+        return None
+    key = f"openipt:curves:{code}:{count}:{minimum}"
+    curves = cache.get(key)
+    if curves is None:
+        curves = _fit(code, list(finished.values_list("pk", flat=True)), minimum)
+        cache.set(key, curves, CURVES_TIMEOUT)
+    return curves
+
+
+def _fit(code: str, course_ids: list[int], minimum: int) -> ExpectedCurves:
+    sessions = attended_sessions(course_ids)
+    data = []
+    for rows in scores_of(course_ids, sessions, instrument=code).values():
+        points = [(r.session_number, r.total) for r in rows if r.session_number]
+        if points:
+            data.append((rows[0].total, points))
+    return fit_expected_curves(data, get_instrument(code), min_courses=minimum)

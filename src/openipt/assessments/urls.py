@@ -1,0 +1,20 @@
+from django.urls import path
+
+from openipt.assessments import views
+
+app_name = "assessments"
+urlpatterns = [
+    path("alerts/", views.alert_list, name="alerts"),
+    path("alerts/<int:alert_id>/resolve/", views.resolve_alert, name="resolve_alert"),
+    path("courses/<int:course_id>/measures/", views.course_measures, name="course"),
+    path(
+        "courses/<int:course_id>/measures/new/<slug:code>/",
+        views.enter_questionnaire,
+        name="enter",
+    ),
+    path(
+        "courses/<int:course_id>/measures/<int:administration_id>/",
+        views.administration_detail,
+        name="administration",
+    ),
+]

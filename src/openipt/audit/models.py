@@ -1,0 +1,128 @@
+"""The read audit: an append-only, hash-chained record of every look at health data.
+
+Each event stores the SHA-256 of the previous event's hash joined to its own canonical
+content, so an edited, deleted or inserted row breaks the chain where it happened
+(`openipt audit verify`). Rows are never updated or deleted through the ORM.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or remove an audit event."""
+
+
+class AccessEventQuerySet(models.QuerySet["AccessEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("Access events are append-only: they cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Access events are append-only: they cannot be deleted.")
+
+    def about_client(self, client_id: int, course_ids: list[int]) -> AccessEventQuerySet:
+        """Return the events about a client, directly or through one of their courses."""
+        return self.filter(models.Q(client_id=client_id) | models.Q(course_id__in=course_ids))
+
+
+class AccessEvent(models.Model):
+    """One read of health data: who, in which role, did what to which record, and when."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed a record")
+        LIST = "list", _("Listed records")
+        EXPORT = "export", _("Exported")
+        PDF = "pdf", _("Made a PDF")
+        API = "api", _("Read through the API")
+        CLI = "cli", _("Read on the command line")
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    at = models.DateTimeField()
+    # Plain numbers and text rather than foreign keys: deleting a user or a client must
+    # never rewrite (and so break) the trail; after erasure the ids are pseudonyms.
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_username = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=16, blank=True)
+    action = models.CharField(max_length=8, choices=Action.choices)
+    object_type = models.CharField(max_length=64)
+    object_ids = models.JSONField(default=dict, blank=True)
+    client_id = models.BigIntegerField(null=True, blank=True)
+    course_id = models.BigIntegerField(null=True, blank=True)
+    path = models.CharField(max_length=500, blank=True)
+    method = models.CharField(max_length=8, blank=True)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AccessEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq"]
+        indexes = [
+            # The audit page's searches: by person, by record, by day.
+            models.Index(fields=["actor_id", "at"], name="access_actor_at_idx"),
+            models.Index(fields=["client_id", "at"], name="access_client_at_idx"),
+            models.Index(fields=["course_id", "at"], name="access_course_at_idx"),
+            models.Index(fields=["at"], name="access_at_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"#{self.seq} {self.actor_username or self.actor_id} {self.action} {self.object_type}"
+        )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Access events are append-only: they cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Access events are append-only: they cannot be deleted.")
+
+    def canonical(self) -> str:
+        """Return the event's content as the exact text its hash covers."""
+        return json.dumps(
+            {
+                "seq": int(self.seq),
+                "at": self.at.astimezone(UTC).isoformat(timespec="microseconds"),
+                "actor_id": self.actor_id,
+                "actor_username": self.actor_username,
+                "role": self.role,
+                "action": self.action,
+                "object_type": self.object_type,
+                "object_ids": self.object_ids,
+                "client_id": self.client_id,
+                "course_id": self.course_id,
+                "path": self.path,
+                "method": self.method,
+                "status": self.status,
+                "request_id": self.request_id,
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=True,
+        )
+
+    def compute_hash(self) -> str:
+        """Return SHA-256 over the previous hash and this event's canonical content."""
+        return hashlib.sha256((self.prev_hash + self.canonical()).encode()).hexdigest()
+
+
+class ChainHead(models.Model):
+    """The single row that names the newest event; appenders lock it to take turns."""
+
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    def __str__(self) -> str:
+        return f"audit chain head at #{self.last_seq}"

@@ -1,0 +1,1 @@
+"""Supervision and service-outcome dashboards: indexed aggregates over course summary columns."""

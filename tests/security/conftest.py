@@ -1,0 +1,30 @@
+"""Fixtures of the security tests: the fixture world, and a clean rate-limit cache."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Start each test with empty throttle counters (they live in the process cache)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def world(cast):
+    from tests.security.world import build_world
+
+    return build_world(cast)
+
+
+# The browser fixtures (Debian chromium, sign-in through the real form, screenshots).
+from tests.browser.conftest import (  # noqa: E402, F401
+    browser_type_launch_args,
+    shoot,
+    sign_in,
+)

@@ -1,0 +1,234 @@
+"""Who may do what: the expected outcome of every route for every role, declared once.
+
+A rule matches routes by namespace, URL name and which object kwargs they carry; the first
+rule that matches decides. Outcomes are tokens: a status code ("403"), "2xx", "3xx" (a
+redirect that is not to the login page), "login" (a redirect to the login page). A route
+that no rule matches fails the matrix with a message asking for a declaration.
+
+Besides the status, the matrix watches django-auditlog: a call by anyone but the owner
+that writes to a clinical record fails, whatever its status (WRITERS_OF_OWN_DATA aside,
+on routes without an object: an outsider therapist may create their own client).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tests.security.routes import Route
+
+ROLES = ("anonymous", "client", "admin", "outsider", "other_supervisor", "supervisor", "owner")
+# Roles that must never see the owner's records, so a 2xx answer to them is searched for
+# the owner's data; the client is searched for clinical free text on staff routes only.
+STRANGERS = ("anonymous", "admin", "outsider", "other_supervisor")
+
+Expect = dict[str, set[str]]  # role -> allowed outcome tokens
+# On routes that name no object, these roles may create records of their own.
+WRITERS_OF_OWN_DATA = ("outsider", "owner")
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    matches: Callable[[Route], bool]
+    read: Expect | None  # GET; None means the route is declared excluded
+    write: Expect | None  # POST for pages, the operation's own method for the API
+    why: str = ""
+
+
+CLINICAL_NAMESPACES = {
+    "clients",
+    "portal",
+    "courses",
+    "interpersonal",
+    "assessments",
+    "reports",
+    "insights",
+    "privacy",
+}
+PUBLIC = {"core:healthz", "core:readyz", "api:openapi-json", "api:openapi-view", "api:api-root"}
+REFUSED = {"403", "404"}
+PORTAL_ACCESS = {"portal:join_start", "portal:join", "portal:sign_in", "portal:sign_in_link"}
+# Portal URLs that staff use (inviting a client): they follow the clinical rules.
+PORTAL_STAFF = {"portal:invite"}
+# A body that fails validation may be refused (400/409/422) before access is checked; it
+# reveals nothing, and the owner's own attempt shows whether the example body was valid.
+INVALID = {"400", "409", "422"}
+
+
+def everyone(tokens: set[str], anonymous: set[str] | None = None) -> Expect:
+    expect = {role: set(tokens) for role in ROLES}
+    if anonymous is not None:
+        expect["anonymous"] = set(anonymous)
+    return expect
+
+
+def _area(route: Route) -> str:
+    return route.namespace.split(":")[0]
+
+
+def _is_scoped(route: Route) -> bool:
+    return bool(route.object_params)
+
+
+# An outsider therapist must get 404: the strict case. Other roles may be refused for
+# their role (403) before the object is looked up; that reveals nothing about it.
+SCOPED_READ: Expect = {
+    "anonymous": {"login"},
+    "client": REFUSED,
+    "admin": REFUSED,
+    "outsider": {"404"},
+    "other_supervisor": REFUSED,
+    # Edit forms refuse a read-only viewer even on GET.
+    "supervisor": {"2xx", "3xx", "403"},
+    "owner": {"2xx", "3xx"},
+}
+SCOPED_WRITE: Expect = {
+    "anonymous": {"login"},
+    "client": REFUSED,
+    "admin": REFUSED,
+    "outsider": {"404"},
+    "other_supervisor": REFUSED,
+    # "2xx" only for a page that ignores POST: the matrix fails any write it makes.
+    "supervisor": {"403", "2xx"},
+    "owner": {"2xx", "3xx", *INVALID},
+}
+UNSCOPED_READ: Expect = {
+    "anonymous": {"login"},
+    "client": REFUSED,
+    "admin": REFUSED,
+    "outsider": {"2xx", "3xx", "403"},
+    "other_supervisor": {"2xx", "3xx", "403"},
+    "supervisor": {"2xx", "3xx", "403"},
+    "owner": {"2xx", "3xx", "403"},
+}
+UNSCOPED_WRITE: Expect = {
+    "anonymous": {"login"},
+    "client": REFUSED,
+    "admin": REFUSED,
+    "outsider": {"2xx", "3xx", "403", *INVALID},
+    "other_supervisor": {"403", "2xx", *INVALID},
+    "supervisor": {"403", "2xx", *INVALID},
+    "owner": {"2xx", "3xx", "403", *INVALID},
+}
+
+
+def _api(expect: Expect) -> Expect:
+    """Return the same expectations for the API: 401 instead of a login redirect."""
+    converted = {
+        role: {"401" if t == "login" else t for t in tokens} for role, tokens in expect.items()
+    }
+    return converted
+
+
+API_UNSCOPED_READ: Expect = {
+    **_api(UNSCOPED_READ),
+    # Reference data (instruments) and a client's own record are open to those roles; the
+    # page is searched for the owner's data all the same.
+    "client": {"2xx", *REFUSED},
+    "admin": {"2xx", *REFUSED},
+}
+API_UNSCOPED_WRITE: Expect = {
+    **_api(UNSCOPED_WRITE),
+    "outsider": {"2xx", "403", "404", *INVALID},
+}
+
+RULES: list[Rule] = [
+    Rule(
+        "allauth's own account and MFA pages",
+        lambda r: r.view_module.startswith("allauth."),
+        None,
+        None,
+        "Excluded: sign-in, sign-out, password and MFA pages are allauth's; their use is "
+        "tested in tests/security/test_authentication.py.",
+    ),
+    Rule(
+        "Django admin",
+        lambda r: _area(r) == "admin",
+        None,
+        None,
+        "Excluded: the admin site requires is_staff (admin role only) and sits behind "
+        "allauth's login and the MFA gate; tested in test_authentication.py.",
+    ),
+    Rule(
+        "public health checks and API description",
+        lambda r: r.view_name in PUBLIC,
+        everyone({"2xx", "404"}),
+        everyone({"405", "2xx", "404"}),
+        "Carry no health data: load balancers and API clients read them signed out.",
+    ),
+    Rule(
+        "home redirect",
+        lambda r: r.view_name == "home",
+        everyone({"3xx"}, anonymous={"login"}),
+        everyone({"3xx", "405"}, anonymous={"login"}),
+    ),
+    Rule(
+        "client's own start page",
+        lambda r: r.view_name == "core:client_home",
+        {**everyone({"2xx", "3xx", "403", "404"}, anonymous={"login"}), "client": {"2xx"}},
+        {**everyone({"2xx", "3xx", "403", "404", "405"}, anonymous={"login"})},
+        "Shows a client their own plan; searched for the owner's data for everyone else.",
+    ),
+    Rule(
+        "audit trail (admin only)",
+        lambda r: _area(r) == "audit",
+        {**everyone({"403"}, anonymous={"login"}), "admin": {"2xx", "3xx"}},
+        {**everyone({"403"}, anonymous={"login"}), "admin": {"405"}},
+        "The audit pages only read: every write is refused with 405.",
+    ),
+    Rule(
+        "portal sign-in and join links",
+        lambda r: r.view_name in PORTAL_ACCESS,
+        everyone({"2xx", "3xx", "400", "404", "410"}),
+        everyone({"2xx", "3xx", "400", "404", "410", *INVALID}),
+        "How a client without a password gets in: open to anyone, show no record.",
+    ),
+    Rule(
+        "client portal",
+        lambda r: _area(r) == "portal" and r.view_name not in PORTAL_STAFF,
+        {**everyone(REFUSED, anonymous={"login"}), "client": {"2xx", "3xx", "404"}},
+        {**everyone(REFUSED, anonymous={"login"}), "client": {"2xx", "3xx", *INVALID, *REFUSED}},
+        "The client's own pages: staff are refused there.",
+    ),
+    Rule(
+        "API operation on one of the owner's objects",
+        lambda r: r.kind == "api" and _is_scoped(r),
+        _api(SCOPED_READ),
+        _api(SCOPED_WRITE),
+    ),
+    Rule(
+        "API operation without an object in its path",
+        lambda r: r.kind == "api",
+        API_UNSCOPED_READ,
+        API_UNSCOPED_WRITE,
+    ),
+    Rule(
+        "clinical page about one of the owner's objects",
+        lambda r: _is_scoped(r) and (_area(r) in CLINICAL_NAMESPACES or not r.namespace),
+        SCOPED_READ,
+        SCOPED_WRITE,
+    ),
+    Rule(
+        "clinical list or create page",
+        lambda r: _area(r) in CLINICAL_NAMESPACES,
+        UNSCOPED_READ,
+        UNSCOPED_WRITE,
+    ),
+]
+
+# Routes whose expectations differ from their rule, each with its reason. Keyed by
+# view name (pages) or operationId (API).
+EXCEPTIONS: dict[str, tuple[Expect | None, Expect | None, str]] = {}
+
+
+def rule_for(route: Route) -> Rule | None:
+    """Return the first rule that matches the route, or None when it is undeclared."""
+    key = route.view_name if route.kind == "page" else route.url_name
+    if key in EXCEPTIONS:
+        read, write, why = EXCEPTIONS[key]
+        return Rule(f"exception for {key}", lambda r: True, read, write, why)
+    for rule in RULES:
+        if rule.matches(route):
+            return rule
+    return None
