@@ -309,3 +309,20 @@ def test_it_says_so_when_a_course_has_no_scores(cast, course):
     assert "No questionnaire scores were recorded" in _render(
         "{% measures_letter course %}", course=course
     )
+
+
+def test_it_draws_inline_svg_even_after_a_pdf_was_made(cast, course):
+    import xml.etree.ElementTree as ET
+
+    from django.core.cache import cache
+
+    from openipt.charts.svg import SVG_NS
+
+    run_course(course, [18, 12])
+    cache.clear()
+    ET.register_namespace("", "")  # what importing weasyprint.pdf.metadata does
+    try:
+        html = _render("{% measures_letter course %}", course=course)
+    finally:
+        ET.register_namespace("", SVG_NS)
+    assert "<svg" in html and "ns0:" not in html

@@ -123,6 +123,8 @@ def test_it_runs_a_16_session_course_to_a_maintenance_contract(cast, sign_in, li
     csp: list[str] = []
     page.on("console", lambda m: csp.append(m.text) if "Content Security" in m.text else None)
     expect(page.get_by_role("heading", name="Caseload")).to_be_visible()
+    page.goto(f"{base}/courses/new/{cast.client.pk}/")
+    check(page, shoot, "start", csp)
     course_id = open_course(page, base, cast)
 
     record_session(
@@ -143,6 +145,8 @@ def test_it_runs_a_16_session_course_to_a_maintenance_contract(cast, sign_in, li
     page.locator("#id_date").fill(day(4))
     page.get_by_role("button", name="Save session").click()
     expect(page.get_by_role("alert")).to_contain_text("Agree the treatment contract")
+    page.goto(f"{base}/courses/{course_id}/focus/")
+    check(page, shoot, "focus", csp)
     page.goto(f"{base}/courses/{course_id}/")
     agree_contract_focus_and_goals(page, base, course_id)
 

@@ -46,7 +46,6 @@ def test_it_takes_a_risk_answer_to_a_resolved_alert(cast, course, sign_in, live_
     page = sign_in("ther")
     page.goto(f"{live_server.url}/courses/{course.pk}/measures/")
     expect(page.get_by_role("heading", name="Measures")).to_be_visible()
-    open("/tmp/measures_dump.html", "w").write(page.content())
     expect(page.locator("figure.chart svg")).to_have_count(2)
     shoot("measures-course")
 

@@ -248,13 +248,14 @@ def test_it_pins_the_inventory_list_query_count(
     client, cast, course, token_for, django_assert_max_num_queries
 ):
     auth = token_for(cast.therapist)
+    client.get(f"{base(course)}/inventory", **auth)  # warm up the audit chain and the token
     counts = []
     for total in (5, 50):
         Person.objects.filter(course=course).delete()
         Person.objects.bulk_create(
             Person(course=course, label=f"P{i}", ring=i % 4 + 1) for i in range(total)
         )
-        with django_assert_max_num_queries(12) as captured:
+        with django_assert_max_num_queries(15) as captured:
             assert client.get(f"{base(course)}/inventory", **auth).status_code == 200
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1]

@@ -222,3 +222,30 @@ def test_it_stores_hostile_text_and_shows_it_escaped_everywhere(world):
                 assert not hostile.unescaped(html), f"{role} GET {route.url(world)}"
                 shown += "&lt;script&gt;alert(" in html
     assert shown, "no page showed the stored text at all: the test would prove nothing"
+
+
+def test_it_refuses_numbers_too_large_for_the_database_in_any_form_or_query(cast, login):
+    client = login(cast.therapist)
+    huge = "9" * 30
+    for response in (
+        client.post("/clients/new/", {"name": huge}),  # multipart, as browsers send files
+        client.post("/clients/new/", f"name={huge}", "application/x-www-form-urlencoded"),
+        client.get("/clients/", {"page": huge}),
+        client.get("/api/v1/clients", {"offset": huge}),
+    ):
+        assert response.status_code == 400
+        assert b"is too large" in response.content
+
+
+@pytest.mark.parametrize(
+    "content_type, body",
+    [
+        ("multipart/form-data; boundary=x", b"--x\r\nbroken"),
+        ("multipart/form-data", b"no boundary at all"),
+        ("multipart/form-data; boundary=" + "b" * 300, b"--"),
+        ("application/x-www-form-urlencoded", b"%ff%fe=%00&a=" + b"%" * 50),
+    ],
+)
+def test_it_answers_malformed_form_bodies_without_a_500(cast, login, content_type, body):
+    response = login(cast.therapist).generic("POST", "/clients/new/", body, content_type)
+    assert response.status_code in (200, 400)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from tests.synth.conftest import synth_config, stored_digest
+from tests.synth.conftest import stored_digest, synth_config
 
 pytestmark = pytest.mark.django_db
 

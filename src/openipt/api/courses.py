@@ -50,6 +50,9 @@ PDF_RESPONSE = {
 
 
 def _courses(request: HttpRequest):
+    """Return the courses the user may read here; clients see theirs in the portal."""
+    if getattr(request.user, "role", None) == "client":
+        return Course.objects.none()
     return (
         Course.objects.visible_to(request.user)
         .select_related("client", "therapist")

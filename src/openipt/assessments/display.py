@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,7 @@ from openipt.assessments.summary import (
     talking_therapies_for,
 )
 from openipt.charts import Band, EventMark, ScorePoint, score_chart
+from openipt.charts.svg import SVG_NS, XLINK_NS
 from openipt.courses.models import Course
 from openipt.measures import Instrument, get_instrument
 from openipt.measures.outcomes import instrument_outcome
@@ -191,6 +193,7 @@ def chart(view: InstrumentView, events: list[EventMark], *, x: str = "session") 
     key = "openipt:chart:" + hashlib.sha256(key_source.encode()).hexdigest()
     svg = cache.get(key)
     if svg is None:
+        _restore_svg_namespaces()
         svg = score_chart(
             points,
             bands,
@@ -214,6 +217,17 @@ def alert_text(alert: Alert) -> str:
     option = next((o for o in item.options if o.value == alert.value), None) if item else None
     answer = f"“{option.label}” ({alert.value})" if option else str(alert.value)
     return f"{short_name(instrument)} item {alert.item} answered {answer}"
+
+
+def _restore_svg_namespaces() -> None:
+    """Re-register SVG as ElementTree's default namespace before drawing.
+
+    WeasyPrint registers "" for its PDF metadata when it is first imported, which silently
+    unregisters the charts package's default SVG namespace; charts drawn after a PDF letter
+    would come out as <ns0:svg>, which browsers do not draw inline.
+    """
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
 
 
 def life_events(course: Course) -> list[EventMark]:

@@ -17,9 +17,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -90,7 +91,12 @@ class RequestLimitsMiddleware:
             return _refuse(request, 413, f"The request is too large: the limit is {limit} bytes.")
         try:
             name = _oversized_number(request, content_type)
-        except (RequestDataTooBig, TooManyFieldsSent) as exc:
+        except (
+            RequestDataTooBig,
+            TooManyFieldsSent,
+            TooManyFilesSent,
+            MultiPartParserError,
+        ) as exc:
             return _refuse(request, 400, f"The form could not be read: {exc}")
         if name is not None:
             return _refuse(request, 400, f"The number in {name!r} is too large.")
@@ -114,7 +120,7 @@ _HUGE_NUMBER = re.compile(r"\s*[-+]?\d{19,}\s*")
 def _oversized_number(request: HttpRequest, content_type: str) -> str | None:
     """Return the name of a query or form parameter holding a number too large to store."""
     sources = [request.GET]
-    if content_type.startswith("application/x-www-form-urlencoded"):
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         sources.append(request.POST)
     for source in sources:
         for name, values in source.lists():

@@ -111,7 +111,7 @@ def formulation(request: HttpRequest, course_id: int) -> HttpResponse:
 def focus_choose(request: HttpRequest, course_id: int) -> HttpResponse:
     """Hand the chosen area to the course engine as the treatment focus."""
     course = get_course_for_user(request, course_id, write=True)
-    form = FocusForm(request.POST)
+    form = FocusForm(request.POST, auto_id="other-%s")  # the ids of the "another area" form
     if form.is_valid():
         try:
             change = services.choose_focus(request.user, course, **form.cleaned_data)
