@@ -26,7 +26,9 @@ from bench import report, signin
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
-BIN = Path(sys.executable).parent
+# The command line through the interpreter (as `openipt` does), by module rather than by the
+# console script, so that the process is named python like every other step.
+OPENIPT = (sys.executable, "-m", "openipt.cli")
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_BENCH_DB = "openipt_bench"
 PHASES = (  # name, users classes, phase env, recorded
@@ -109,10 +111,10 @@ def _build(database: str, args: argparse.Namespace, work: Path, env: dict[str, s
     work.mkdir(parents=True)
     if database == "postgresql":
         _recreate_postgresql()
-    _run([BIN / "openipt", "migrate"], env, work / "migrate.log")
+    _run([*OPENIPT, "migrate"], env, work / "migrate.log")
     started = time.perf_counter()
     _run(
-        [BIN / "openipt", "synth", "--courses", str(args.courses), "--big-caseload", "200",
+        [*OPENIPT, "synth", "--courses", str(args.courses), "--big-caseload", "200",
          "--seed", "1", "--manifest", str(work / "manifest.json")],
         env, work / "synth.log", echo=True,
     )  # fmt: skip
@@ -163,8 +165,10 @@ def _run(
             sink.write(line)
             if echo:
                 print(line, end="", flush=True)
-    if process.wait() not in ok:
-        raise SystemExit(f"{command[1] if len(command) > 1 else command[0]} failed: see {log}")
+    code = process.wait()
+    if code not in ok:
+        shown = " ".join(str(part) for part in command[:4])
+        raise SystemExit(f"{shown} ... failed with exit code {code}: see {log}")
 
 
 def load_test(
@@ -173,14 +177,14 @@ def load_test(
     """Serve with gunicorn and run every locust phase; return timings and worker memory."""
     server_log = (work / "gunicorn.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "openipt.wsgi:application",
+        [sys.executable, "-m", "bench.serve",
          "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers),
          "--timeout", "300", "--access-logfile", "/dev/null", "--error-logfile", "-"],
         env=env, cwd=ROOT, stdout=server_log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     sampler = MemorySampler(server.pid)
     try:
-        _wait_until_up(args.port)
+        _wait_until_up(args.port, server)
         signed = signin.sign_in_all(f"http://127.0.0.1:{args.port}", work / "plan.json")
         print(f"  signed in {signed} users through the login form", flush=True)
         sampler.start()
@@ -203,9 +207,11 @@ def load_test(
     return phases, sampler.peaks()
 
 
-def _wait_until_up(port: int) -> None:
+def _wait_until_up(port: int, server: subprocess.Popen) -> None:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn stopped with exit code {server.returncode}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
                 return
@@ -231,13 +237,17 @@ def _locust(
         "BENCH_TIMINGS": str(timings),
         "BENCH_GRACE": str(min(10, duration // 6)),
     }
-    _run(
-        [BIN / "locust", "-f", ROOT / "bench" / "locustfile.py", "--headless",
-         "-u", str(args.users), "-r", str(args.users), "-t", f"{duration}s",
-         "--host", f"http://127.0.0.1:{args.port}", "--csv", work / name,
-         "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10", *classes],
-        locust_env, work / f"locust-{name}.log", ok=(0, 1),  # 1: some requests failed
-    )  # fmt: skip
+    command = [
+        sys.executable, "-m", "bench.load", "-f", ROOT / "bench" / "locustfile.py", "--headless",
+        "-u", str(args.users), "-r", str(args.users), "-t", f"{duration}s",
+        "--host", f"http://127.0.0.1:{args.port}", "--csv", work / name,
+        "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10", *classes,
+    ]  # fmt: skip
+    try:  # exit code 1 only says that some requests failed: they are counted
+        _run(command, locust_env, work / f"locust-{name}.log", ok=(0, 1))
+    except SystemExit as stopped:  # killed from outside (seen on a shared machine): once more
+        print(f"  {stopped}; running the phase again", flush=True)
+        _run(command, locust_env, work / f"locust-{name}.log", ok=(0, 1))
     return json.loads(timings.read_text())
 
 
@@ -255,7 +265,8 @@ class MemorySampler:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=5)
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
 
     def _run(self) -> None:
         while not self._stop.wait(0.5):

@@ -54,11 +54,13 @@ API = {
 
 
 _batches = itertools.count()
+CHUNK = 10_000
 
 
 def populate(team, count: int, batch: int = 2000) -> None:
     """Bulk-create `count` courses for the team, five kinds in turn, with what they need."""
-    populate_for([team.therapist, team.colleague], count, batch=batch)
+    for start in range(0, count, CHUNK):  # in chunks, so 100,000 courses fit in memory
+        populate_for([team.therapist, team.colleague], min(CHUNK, count - start), batch=batch)
 
 
 def populate_for(therapists, count: int, *, batch: int = 2000, spread: bool = False) -> None:
@@ -90,10 +92,11 @@ def populate_for(therapists, count: int, *, batch: int = 2000, spread: bool = Fa
             course.ended_on = datetime.date(2020 + index % 6, 1 + index % 12, 10)
     made = Course.objects.bulk_create(courses, batch_size=batch)
     alert, now = apps.get_model("assessments", "Alert"), timezone.now()
+    # As in a service, most alerts have been resolved: one in four is still open.
     alerts = [
         alert(course=c, instrument="phq9", version="1", item="9", value=1, raised_at=now,
-              raised_by=c.therapist)
-        for c in made if c.not_on_track
+              raised_by=c.therapist, status="open" if index % 4 == 0 else "resolved")
+        for index, c in enumerate(made) if c.not_on_track
     ]  # fmt: skip
     alert.objects.bulk_create(alerts, batch_size=batch)
     task = required_initial_tasks()["standard"][0]

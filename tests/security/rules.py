@@ -165,7 +165,7 @@ RULES: list[Rule] = [
     ),
     Rule(
         "client's own start page",
-        lambda r: r.view_name == "core:client_home",
+        lambda r: r.view_name == "portal:home",
         {**everyone({"2xx", "3xx", "403", "404"}, anonymous={"login"}), "client": {"2xx"}},
         {**everyone({"2xx", "3xx", "403", "404", "405"}, anonymous={"login"})},
         "Shows a client their own plan; searched for the owner's data for everyone else.",

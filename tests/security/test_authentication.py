@@ -82,7 +82,7 @@ def test_it_lets_staff_with_a_second_factor_in(mfa_on, cast, login):
 
 
 def test_it_does_not_ask_clients_for_a_second_factor(mfa_on, cast, login):
-    response = login(cast.client_user).get("/me/")
+    response = login(cast.client_user).get("/portal/")
     assert response.get("Location", "") != ENROL
 
 
@@ -217,10 +217,10 @@ def test_it_gives_clients_a_longer_idle_limit(cast, login, settings):
     client = login(cast.client_user)
     _age_session(client, settings.OPENIPT_IDLE_MINUTES + 5)
     assert "_auth_user_id" in client.session
-    client.get("/me/")
+    client.get("/portal/")
     assert "_auth_user_id" in client.session
     _age_session(client, settings.OPENIPT_CLIENT_IDLE_MINUTES + 1)
-    client.get("/me/")
+    client.get("/portal/")
     assert "_auth_user_id" not in client.session
 
 

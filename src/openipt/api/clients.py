@@ -7,7 +7,7 @@ at run time.
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ConfigDict, StrictBool, StrictStr
@@ -62,6 +62,8 @@ class ClientFilter(Schema):
 @router.get("", response=responses(list[ClientOut]), summary="List the clients you may see")
 @paginate(LimitOffsetPagination)
 def list_clients(request: HttpRequest, filters: Query[ClientFilter]):
+    if getattr(request.user, "role", None) == "client":
+        return Client.objects.none()  # clients see their own record in the portal
     return Client.objects.visible_to(request.user).search(filters.q).order_by("name", "id")
 
 
@@ -72,6 +74,8 @@ def create_client(request: HttpRequest, payload: ClientIn):
 
 @router.get("/{client_id}", response=responses(ClientOut), summary="Read a client")
 def get_client(request: HttpRequest, client_id: int):
+    if getattr(request.user, "role", None) == "client":
+        raise Http404("No such client")  # the staff API; clients use the portal
     return get_client_for_user(request, client_id)
 
 

@@ -35,7 +35,7 @@ CLINICAL_NAMESPACES = frozenset(
     }
 )
 # Pages outside those namespaces that show a client their own record.
-CLINICAL_VIEW_NAMES = frozenset({"core:client_home"})
+CLINICAL_VIEW_NAMES = frozenset({"portal:home"})
 NEVER_AUDITED_NAMESPACES = frozenset({"admin", "audit"})
 API_PUBLIC_URL_NAMES = frozenset({"openapi-json", "openapi-view", "api-root"})
 EXPORT_TYPES = ("text/csv", "application/zip", "application/fhir+json", "application/x-ndjson")

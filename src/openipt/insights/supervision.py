@@ -19,7 +19,7 @@ from django.utils import timezone
 from openipt.clients.models import Client
 from openipt.courses.models import Course, Frequency, TaskCompletion
 from openipt.insights import conf
-from openipt.protocol.formats import Format, all_formats, effective_counts
+from openipt.protocol.formats import Format, all_formats, effective_counts, get_format
 from openipt.protocol.phases import tasks_for
 
 # Days until the next session is due, by the contracted frequency; 7 when none is set.
@@ -41,20 +41,22 @@ def alert_model() -> Any:
     return apps.get_model("assessments", "Alert")
 
 
+def _supervised(user) -> QuerySet:
+    return get_user_model().objects.filter(supervisor=user).values("pk")
+
+
 def team_courses(user) -> QuerySet[Course]:
     """Return the courses of the supervisor's therapists: the one access rule, reused.
 
     The extra `therapist IN (their supervisees)` changes no result; it lets the planner
     walk the (therapist, status) caseload index instead of every course with a status.
     """
-    supervised = get_user_model().objects.filter(supervisor=user).values("pk")
-    return Course.objects.visible_to(user).filter(therapist__in=supervised)
+    return Course.objects.visible_to(user).filter(therapist__in=_supervised(user))
 
 
 def team_clients(user) -> QuerySet:
     """Return the clients of the supervisor's therapists, with the same planner hint."""
-    supervised = get_user_model().objects.filter(supervisor=user).values("pk")
-    return Client.objects.visible_to(user).filter(primary_therapist__in=supervised)
+    return Client.objects.visible_to(user).filter(primary_therapist__in=_supervised(user))
 
 
 def supervisees(user) -> QuerySet:
@@ -186,7 +188,7 @@ def therapist_rows(user, today: date | None = None) -> list[TherapistRow]:
     rows = {t.pk: TherapistRow(t) for t in supervisees(user)}
     required = required_initial_tasks()
     per_format = {
-        f"initial_{code}": Count("id", filter=active_q() & past_initial_q(_fmt(code)))
+        f"initial_{code}": Count("id", filter=active_q() & past_initial_q(get_format(code)))
         for code in required
     }
     counts = (
@@ -219,12 +221,9 @@ def therapist_rows(user, today: date | None = None) -> list[TherapistRow]:
     return list(rows.values())
 
 
-def _fmt(code: str) -> Format:
-    return next(f for f in all_formats() if f.code == code)
-
-
 def _alert_counts(user) -> QuerySet:
     alerts = alert_model().objects.filter(status="open", course__in=team_courses(user))
+    alerts = alerts.filter(course__therapist__in=_supervised(user))  # as in list_for
     return (
         alerts.values("course__therapist")
         .annotate(n=Count("id"), oldest=Min("raised_at"))
@@ -238,7 +237,7 @@ def _task_counts(user, required: dict[str, tuple[str, ...]]) -> QuerySet:
         return TaskCompletion.objects.none().values("course__therapist")
     past = Q()
     for code in required:
-        past |= past_initial_q(_fmt(code))
+        past |= past_initial_q(get_format(code))
     eligible = team_courses(user).filter(active_q()).filter(past)
     return (
         TaskCompletion.objects.filter(course__in=eligible.values("pk"))
@@ -263,6 +262,8 @@ def list_for(user, kind: str, today: date | None = None) -> QuerySet:
         return (
             alert_model()
             .objects.filter(status="open", course__in=team_courses(user))
+            # Filter the joined course row too, so the planner starts from the team's courses.
+            .filter(course__therapist__in=_supervised(user))
             .select_related("course__client", "course__therapist")
             .order_by("raised_at", "id")
         )

@@ -95,26 +95,3 @@ def system_label(code: str) -> str:
 def active_course(courses):
     """Return the active course among `courses` (evaluates the queryset once), or None."""
     return next((c for c in courses if c.status == "active"), None)
-
-
-HTMX_IN_BASE = "django-htmx/htmx.min.js"
-HTMX_SHIPPED = "django_htmx/htmx-2.min.js"
-
-
-@register.simple_tag
-def htmx_fallback() -> str:
-    """Load htmx on course pages when the base template's htmx path finds no file.
-
-    Loaded only then, so htmx never runs twice once the base template points at a file.
-    """
-    from django.contrib.staticfiles import finders
-    from django.templatetags.static import static
-    from django.utils.html import format_html
-
-    # htmx's indicator styles are inline CSS, which the Content-Security-Policy refuses.
-    config = format_html(
-        '<meta name="htmx-config" content="{}">', '{"includeIndicatorStyles": false}'
-    )
-    if finders.find(HTMX_IN_BASE) or not finders.find(HTMX_SHIPPED):
-        return config
-    return format_html('{}<script src="{}" defer></script>', config, static(HTMX_SHIPPED))

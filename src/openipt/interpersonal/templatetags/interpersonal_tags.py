@@ -33,29 +33,6 @@ def course_url(course: Course) -> str:
         return reverse("clients:detail", args=[course.client_id])
 
 
-HTMX_IN_BASE = "django-htmx/htmx.min.js"
-HTMX_SHIPPED = "django_htmx/htmx-2.min.js"
-
-
-@register.simple_tag
-def interpersonal_htmx() -> str:
-    """Load htmx on these pages while the base template's htmx path finds no file.
-
-    Only then, so htmx never runs twice once the base template points at a real file; the
-    indicator styles are off because the Content-Security-Policy refuses inline CSS.
-    """
-    from django.contrib.staticfiles import finders
-    from django.templatetags.static import static
-    from django.utils.html import format_html
-
-    config = format_html(
-        '<meta name="htmx-config" content="{}">', '{"includeIndicatorStyles": false}'
-    )
-    if finders.find(HTMX_IN_BASE) or not finders.find(HTMX_SHIPPED):
-        return config
-    return format_html('{}<script src="{}" defer></script>', config, static(HTMX_SHIPPED))
-
-
 @register.simple_tag
 def inventory_panel(course: Course) -> SafeString:
     """Return the course page's summary of the inventory, circle, timeline and suggestions."""
