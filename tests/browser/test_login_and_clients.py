@@ -8,6 +8,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_it_lets_a_therapist_sign_in_and_see_their_clients(cast, sign_in, live_server, shoot):
     page = sign_in("ther")
+    page.goto(f"{live_server.url}/clients/")
     expect(page.get_by_role("heading", name="Clients")).to_be_visible()
     expect(page.get_by_role("link", name="Carla Client")).to_be_visible()
     expect(page.get_by_text("Oscar Outside")).to_have_count(0)
@@ -17,6 +18,7 @@ def test_it_lets_a_therapist_sign_in_and_see_their_clients(cast, sign_in, live_s
 
 def test_it_adds_a_client_and_shows_form_errors(cast, sign_in, live_server, shoot):
     page = sign_in("ther")
+    page.goto(f"{live_server.url}/clients/")
     page.get_by_role("button", name="Add a client").click()
     page.get_by_role("button", name="Add client").click()
     expect(page.get_by_role("alert")).to_contain_text("There is a problem")

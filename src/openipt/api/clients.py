@@ -9,13 +9,14 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict, StrictBool, StrictStr
 
 from openipt.api.schemas import responses
 from openipt.clients import services
 from openipt.clients.access import get_client_for_user
 from openipt.clients.models import Client
+from openipt.courses.schemas import BoundedPagination
 
 router = Router(tags=["clients"])
 
@@ -60,7 +61,7 @@ class ClientFilter(Schema):
 
 
 @router.get("", response=responses(list[ClientOut]), summary="List the clients you may see")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_clients(request: HttpRequest, filters: Query[ClientFilter]):
     if getattr(request.user, "role", None) == "client":
         return Client.objects.none()  # clients see their own record in the portal
