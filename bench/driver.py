@@ -31,11 +31,14 @@ OUT = ROOT / "bench" / "out"
 OPENIPT = (sys.executable, "-m", "openipt.cli")
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_BENCH_DB = "openipt_bench"
-PHASES = (  # name, users classes, phase env, recorded
-    ("warmup", ("TherapistUser", "SupervisorUser"), "saturate", False),
-    ("latency", ("TherapistUser", "SupervisorUser"), "latency", True),
-    ("saturate", ("TherapistUser", "SupervisorUser"), "saturate", True),
-    ("bare", ("BareUser",), "bare", True),
+STAFF = ("TherapistUser", "SupervisorUser")
+PHASES = (  # name, user classes, pacing, users (None: --users), recorded
+    ("warmup", STAFF, "saturate", None, False),
+    # One therapist and one supervisor, no pauses: each page's own cost, nothing queued.
+    ("solo", STAFF, "saturate", 2, True),
+    ("latency", STAFF, "latency", None, True),
+    ("saturate", STAFF, "saturate", None, True),
+    ("bare", ("BareUser",), "bare", None, True),
 )
 
 
@@ -189,10 +192,11 @@ def load_test(
         print(f"  signed in {signed} users through the login form", flush=True)
         sampler.start()
         phases = {}
-        for name, classes, phase, recorded in PHASES:
-            duration = args.warmup if name == "warmup" else args.duration
-            print(f"  load phase {name}: {args.users} users, {duration} s", flush=True)
-            timings = _locust(args, env, work, name, classes, phase, duration)
+        for name, classes, phase, users, recorded in PHASES:
+            duration = args.warmup if name in ("warmup", "solo") else args.duration
+            users = users or args.users
+            print(f"  load phase {name}: {users} users, {duration} s", flush=True)
+            timings = _locust(args, env, work, name, classes, phase, duration, users)
             if recorded:
                 phases[name] = timings
     finally:
@@ -228,6 +232,7 @@ def _locust(
     classes: tuple[str, ...],
     phase: str,
     duration: int,
+    users: int,
 ) -> dict[str, Any]:
     timings = work / f"timings-{name}.json"
     locust_env = {
@@ -238,14 +243,14 @@ def _locust(
         "BENCH_GRACE": str(min(10, duration // 6)),
     }
     command = [
-        sys.executable, "-m", "bench.load", "-f", ROOT / "bench" / "locustfile.py", "--headless",
-        "-u", str(args.users), "-r", str(args.users), "-t", f"{duration}s",
+        sys.executable, "-m", "bench.load", "--headless",
+        "-u", str(users), "-r", str(users), "-t", f"{duration}s",
         "--host", f"http://127.0.0.1:{args.port}", "--csv", work / name,
         "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10", *classes,
     ]  # fmt: skip
     try:  # exit code 1 only says that some requests failed: they are counted
         _run(command, locust_env, work / f"locust-{name}.log", ok=(0, 1))
-    except SystemExit as stopped:  # killed from outside (seen on a shared machine): once more
+    except SystemExit as stopped:  # killed from outside (seen on a shared machine): again
         print(f"  {stopped}; running the phase again", flush=True)
         _run(command, locust_env, work / f"locust-{name}.log", ok=(0, 1))
     return json.loads(timings.read_text())

@@ -46,7 +46,13 @@ def curves() -> dict:
 
     cache.clear()
     started = time.perf_counter()
-    fitted = [tracking.service_curves(code) for code in tracking.TRACKED]
+    try:
+        fitted = [tracking.service_curves(code) for code in tracking.TRACKED]
+    except Exception as exc:  # noqa: BLE001 - report it: the workers will meet it too
+        return {
+            "curves_fit_s": round(time.perf_counter() - started, 3),
+            "curves_fit_error": f"{type(exc).__name__}: {exc}"[:300],
+        }
     return {
         "curves_fit_s": round(time.perf_counter() - started, 3),
         "curves_fitted": sum(c is not None for c in fitted),

@@ -25,31 +25,30 @@ QUERY = "start=2026-01-01&end=2026-02-28"
 # Pinned budgets: the page's own queries on top of the session and user (2) and the read
 # audit of the security area (5: savepoint, chain head, event, chain update, release).
 BASE = 2 + 5
+LISTS = ("alerts", "not_on_track", "past_contract", "measures_overdue", "no_review")
 PAGES = {
     # Supervisees, per-therapist counts, alerts, tasks, and the top of five lists.
     "/insights/": BASE + 9,
-    # A count and a page.
-    **{
-        f"/insights/lists/{kind}/": BASE + 2
-        for kind in ("alerts", "not_on_track", "past_contract", "measures_overdue", "no_review")
-    },
-    # The therapist choices, then referrals, starts and endings (no referrals by format or
-    # area), and therapist names when grouped by therapist.
-    f"/insights/outcomes/?{QUERY}&group=month": BASE + 4,
-    f"/insights/outcomes/?{QUERY}&group=therapist": BASE + 5,
-    f"/insights/outcomes/?{QUERY}&group=format": BASE + 3,
-    f"/insights/outcomes/?{QUERY}&group=area": BASE + 3,
+    # The team's ids, a count and a page.
+    **{f"/insights/lists/{kind}/": BASE + 3 for kind in LISTS},
+    # The therapist choices and the team's ids, then referrals, starts and endings (no
+    # referrals by format or area), and therapist names when grouped by therapist. The
+    # whole service needs no team.
+    f"/insights/outcomes/?{QUERY}&group=month": BASE + 5,
+    f"/insights/outcomes/?{QUERY}&group=therapist": BASE + 6,
+    f"/insights/outcomes/?{QUERY}&group=format": BASE + 4,
+    f"/insights/outcomes/?{QUERY}&group=area": BASE + 4,
     f"/insights/outcomes/?{QUERY}&scope=service": BASE + 4,
-    f"/insights/outcomes.csv?{QUERY}": BASE + 4,
-    f"/insights/outcomes.parquet?{QUERY}&group=therapist": BASE + 5,
+    f"/insights/outcomes.csv?{QUERY}": BASE + 5,
+    f"/insights/outcomes.parquet?{QUERY}&group=therapist": BASE + 6,
 }
 # The API signs in by token (its lookup and its last-used stamp replace the session's two).
 API = {
     "/api/v1/insights/supervision": BASE + 4,
-    "/api/v1/insights/supervision/alerts": BASE + 2,
-    "/api/v1/insights/supervision/courses/measures_overdue": BASE + 2,
-    f"/api/v1/insights/outcomes?{QUERY}&group=area": BASE + 2,
-    f"/api/v1/insights/outcomes.csv?{QUERY}": BASE + 3,
+    "/api/v1/insights/supervision/alerts": BASE + 3,
+    "/api/v1/insights/supervision/courses/measures_overdue": BASE + 3,
+    f"/api/v1/insights/outcomes?{QUERY}&group=area": BASE + 3,
+    f"/api/v1/insights/outcomes.csv?{QUERY}": BASE + 4,
 }
 
 

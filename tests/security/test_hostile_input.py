@@ -166,6 +166,19 @@ def test_it_refuses_a_body_over_the_size_limit_with_a_clear_413(world, settings)
 
 
 @FAST_API
+def test_it_refuses_a_nul_character_in_a_search_or_a_form_with_a_clear_400(world):
+    """PostgreSQL cannot compare text with NUL; SQLite can. Both must answer the same 400."""
+    response = _api_client(world).get("/api/v1/clients?search=a%00b")
+    assert response.status_code == 400
+    assert "NUL character" in response.json()["detail"]
+    page = _signed_in(world.owner)
+    assert page.get("/clients/?q=%00").status_code == 400
+    refused = page.post("/clients/new/", {"name": "Nul\x00Name"})
+    assert refused.status_code == 400
+    assert b"NUL character" in refused.content
+
+
+@FAST_API
 def test_it_refuses_deeply_nested_json_with_a_clear_400(world):
     response = _api_client(world).post(
         "/api/v1/clients", "[" * 10_000 + "]" * 10_000, content_type="application/json"

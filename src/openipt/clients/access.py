@@ -8,13 +8,14 @@ from django.http import Http404, HttpRequest
 from openipt.clients.models import Client
 
 
-def get_client_for_user(request: HttpRequest, client_id: int, *, write: bool = False) -> Client:
+def get_client_for_user(
+    request: HttpRequest, client_id: int, *, write: bool = False, include_erased: bool = False
+) -> Client:
     """Return the client, 404 for anyone without a need, 403 for read-only viewers writing."""
     user = request.user
+    visible = Client.objects.visible_to(user, include_erased=include_erased)
     try:
-        client = (
-            Client.objects.visible_to(user).select_related("primary_therapist").get(pk=client_id)
-        )
+        client = visible.select_related("primary_therapist").get(pk=client_id)
     except (Client.DoesNotExist, ValueError, TypeError):
         raise Http404("No such client") from None
     if write and client.primary_therapist_id != user.pk:

@@ -13,12 +13,15 @@ from openipt.core.validators import no_control_characters, single_line
 
 
 class ClientQuerySet(models.QuerySet["Client"]):
-    def visible_to(self, user) -> ClientQuerySet:
-        """Return the clients this user has a need to see, and no others."""
+    def visible_to(self, user, *, include_erased: bool = False) -> ClientQuerySet:
+        """Return the clients this user has a need to see, and no others.
+
+        An erased client (awaiting purge) is hidden from everyone but the privacy pages,
+        which ask for it with `include_erased` to show the erasure and to restore it.
+        """
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        # An erased client (awaiting purge) is hidden from everyone but the privacy pages.
-        live = self.filter(erasure__isnull=True)
+        live = self if include_erased else self.filter(erasure__isnull=True)
         if user.role == "therapist":
             return live.filter(primary_therapist=user)
         if user.role == "supervisor":

@@ -90,7 +90,7 @@ class RequestLimitsMiddleware:
         if limit is not None and length > limit:
             return _refuse(request, 413, f"The request is too large: the limit is {limit} bytes.")
         try:
-            name = _oversized_number(request, content_type)
+            problem = _bad_parameter(request, content_type)
         except (
             RequestDataTooBig,
             TooManyFieldsSent,
@@ -98,8 +98,8 @@ class RequestLimitsMiddleware:
             MultiPartParserError,
         ) as exc:
             return _refuse(request, 400, f"The form could not be read: {exc}")
-        if name is not None:
-            return _refuse(request, 400, f"The number in {name!r} is too large.")
+        if problem is not None:
+            return _refuse(request, 400, problem)
         if "json" in content_type and length:
             depth = json_depth(request.body)
             if depth > settings.OPENIPT_MAX_JSON_DEPTH:
@@ -117,15 +117,19 @@ class RequestLimitsMiddleware:
 _HUGE_NUMBER = re.compile(r"\s*[-+]?\d{19,}\s*")
 
 
-def _oversized_number(request: HttpRequest, content_type: str) -> str | None:
-    """Return the name of a query or form parameter holding a number too large to store."""
+def _bad_parameter(request: HttpRequest, content_type: str) -> str | None:
+    """Say what is wrong with a query or form parameter that no database could take: a
+    number too large to store, or a NUL character (PostgreSQL refuses NUL in text, even in
+    a search, which would be a 500)."""
     sources = [request.GET]
     if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         sources.append(request.POST)
     for source in sources:
         for name, values in source.lists():
+            if "\x00" in name or any("\x00" in v for v in values):
+                return f"The parameter {name!r} contains a NUL character."
             if any(_HUGE_NUMBER.fullmatch(v) for v in values):
-                return name
+                return f"The number in {name!r} is too large."
     return None
 
 

@@ -56,7 +56,8 @@ def outcome_scope(user, scope: str) -> tuple[QuerySet[Course], QuerySet[Client]]
         raise PermissionDenied("This service shows supervisors their own team's outcomes only.")
     if scope == "service":
         return Course.objects.all(), Client.objects.all()
-    return supervision.team_courses(user), supervision.team_clients(user)
+    team = supervision.team_of(user)
+    return supervision.team_courses(user, team), supervision.team_clients(user, team)
 
 
 def outcome_report(user, filters: Filters, scope: str = "team") -> dict[str, Any]:

@@ -7,6 +7,7 @@ for ten courses or a hundred thousand. Definitions are in docs/deployment.md ("R
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, cast
@@ -41,22 +42,29 @@ def alert_model() -> Any:
     return apps.get_model("assessments", "Alert")
 
 
-def _supervised(user) -> QuerySet:
-    return get_user_model().objects.filter(supervisor=user).values("pk")
+Team = Sequence[int]  # the ids of a supervisor's therapists, read once per page
 
 
-def team_courses(user) -> QuerySet[Course]:
+def team_of(user) -> list[int]:
+    """Return the ids of the users this supervisor supervises."""
+    return list(get_user_model().objects.filter(supervisor=user).values_list("pk", flat=True))
+
+
+def team_courses(user, team: Team | None = None) -> QuerySet[Course]:
     """Return the courses of the supervisor's therapists: the one access rule, reused.
 
-    The extra `therapist IN (their supervisees)` changes no result; it lets the planner
-    walk the (therapist, status) caseload index instead of every course with a status.
+    The extra `therapist_id IN (their ids)` changes no result; as a list of values it gives
+    the planner an index condition on (therapist, status) and a good row estimate, so it
+    starts from the team's courses instead of every course in the service.
     """
-    return Course.objects.visible_to(user).filter(therapist__in=_supervised(user))
+    team = team_of(user) if team is None else team
+    return Course.objects.visible_to(user).filter(therapist_id__in=list(team))
 
 
-def team_clients(user) -> QuerySet:
+def team_clients(user, team: Team | None = None) -> QuerySet:
     """Return the clients of the supervisor's therapists, with the same planner hint."""
-    return Client.objects.visible_to(user).filter(primary_therapist__in=_supervised(user))
+    team = team_of(user) if team is None else team
+    return Client.objects.visible_to(user).filter(primary_therapist_id__in=list(team))
 
 
 def supervisees(user) -> QuerySet:
@@ -186,13 +194,14 @@ COUNTED = (
 def therapist_rows(user, today: date | None = None) -> list[TherapistRow]:
     """Return each supervisee's figures in four queries, whatever the number of courses."""
     rows = {t.pk: TherapistRow(t) for t in supervisees(user)}
+    team = list(rows)
     required = required_initial_tasks()
     per_format = {
         f"initial_{code}": Count("id", filter=active_q() & past_initial_q(get_format(code)))
         for code in required
     }
     counts = (
-        team_courses(user)
+        team_courses(user, team)
         .values("therapist")
         .annotate(
             active=Count("id", filter=active_q()),
@@ -212,18 +221,17 @@ def therapist_rows(user, today: date | None = None) -> list[TherapistRow]:
             setattr(row, name, found[name])
         row.past_initial = sum(found[f"initial_{code}"] for code in required)
         row.tasks_expected = sum(found[f"initial_{c}"] * len(ids) for c, ids in required.items())
-    for found in _alert_counts(user):
+    for found in _alert_counts(user, team):
         if row := rows.get(found["course__therapist"]):
             row.open_alerts, row.oldest_alert_at = found["n"], found["oldest"]
-    for found in _task_counts(user, required):
+    for found in _task_counts(user, required, team):
         if row := rows.get(found["course__therapist"]):
             row.tasks_done = found["n"]
     return list(rows.values())
 
 
-def _alert_counts(user) -> QuerySet:
-    alerts = alert_model().objects.filter(status="open", course__in=team_courses(user))
-    alerts = alerts.filter(course__therapist__in=_supervised(user))  # as in list_for
+def _alert_counts(user, team: Team) -> QuerySet:
+    alerts = _open_alerts(user, team)
     return (
         alerts.values("course__therapist")
         .annotate(n=Count("id"), oldest=Min("raised_at"))
@@ -231,14 +239,14 @@ def _alert_counts(user) -> QuerySet:
     )
 
 
-def _task_counts(user, required: dict[str, tuple[str, ...]]) -> QuerySet:
+def _task_counts(user, required: dict[str, tuple[str, ...]], team: Team) -> QuerySet:
     """Count required initial tasks done in active courses past the initial phase."""
     if not required:
         return TaskCompletion.objects.none().values("course__therapist")
     past = Q()
     for code in required:
         past |= past_initial_q(get_format(code))
-    eligible = team_courses(user).filter(active_q()).filter(past)
+    eligible = team_courses(user, team).filter(active_q()).filter(past)
     return (
         TaskCompletion.objects.filter(course__in=eligible.values("pk"))
         .filter(_task_matches_format(required))
@@ -256,18 +264,23 @@ def _task_matches_format(required: dict[str, tuple[str, ...]]) -> Q:
     return matches
 
 
-def list_for(user, kind: str, today: date | None = None) -> QuerySet:
+def _open_alerts(user, team: Team) -> QuerySet:
+    """Return the open alerts of the team's courses (the course filter repeated on the join,
+    so that the planner starts from the team's courses)."""
+    alerts = alert_model().objects.filter(status="open", course__in=team_courses(user, team))
+    return alerts.filter(course__therapist_id__in=list(team))
+
+
+def list_for(user, kind: str, today: date | None = None, team: Team | None = None) -> QuerySet:
     """Return one dashboard list, ordered so that the most pressing rows come first."""
+    team = team_of(user) if team is None else team
     if kind == "alerts":
         return (
-            alert_model()
-            .objects.filter(status="open", course__in=team_courses(user))
-            # Filter the joined course row too, so the planner starts from the team's courses.
-            .filter(course__therapist__in=_supervised(user))
+            _open_alerts(user, team)
             .select_related("course__client", "course__therapist")
             .order_by("raised_at", "id")
         )
-    courses = team_courses(user).select_related("client", "therapist")
+    courses = team_courses(user, team).select_related("client", "therapist")
     if kind == "not_on_track":
         return courses.filter(not_on_track_q()).order_by(
             F("latest_score_at").desc(nulls_last=True), "id"
@@ -299,9 +312,10 @@ TOTAL_OF = {
 def dashboard(user, *, preview: int = 5, today: date | None = None) -> Dashboard:
     """Return the supervisor's dashboard: per-therapist figures and the top of each list."""
     rows = therapist_rows(user, today)
+    team = [row.therapist.pk for row in rows]
     totals = {name: sum(getattr(row, name) for row in rows) for name in COUNTED}
     previews = {
-        kind: list(list_for(user, kind, today)[:preview]) if totals[TOTAL_OF[kind]] else []
+        kind: list(list_for(user, kind, today, team)[:preview]) if totals[TOTAL_OF[kind]] else []
         for kind in LIST_KINDS
     }
     return Dashboard(therapists=rows, totals=totals, previews=previews)
