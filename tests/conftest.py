@@ -27,6 +27,16 @@ class Cast:
     other_client: object  # the outsider's client
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Start every test with an empty cache: it holds throttle counts and fitted curves."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def make_user(username: str, role: str, **extra):
     from openipt.accounts.services import create_user
 

@@ -287,6 +287,7 @@ OPENIPT_NOT_ON_TRACK_REVIEW_FRACTION = env_float(
     "OPENIPT_NOT_ON_TRACK_REVIEW_FRACTION", 0.5, low=0.0, high=1.0
 )
 OPENIPT_EXPECTED_CURVES_MIN_COURSES = env_int("OPENIPT_EXPECTED_CURVES_MIN_COURSES", 20, minimum=2)
+OPENIPT_EXPECTED_CURVES_SAMPLE = env_int("OPENIPT_EXPECTED_CURVES_SAMPLE", 5000, minimum=2)
 # Canonical base of the FHIR export, and a service's own instrument files (same schema).
 OPENIPT_FHIR_BASE = env_str("OPENIPT_FHIR_BASE", "https://openipt.org/fhir")
 OPENIPT_INSTRUMENT_FILES = env_list("OPENIPT_INSTRUMENT_FILES", [])

@@ -14,13 +14,6 @@ from tests.assessments.conftest import make_course, run_course
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def _flag(course) -> bool:
     course.refresh_from_db()
     return course.not_on_track
@@ -112,3 +105,25 @@ def test_it_does_not_flag_a_course_inside_the_tolerance_band(cast):
     course = make_course(cast.therapist, cast.client, planned_sessions=12)
     run_course(course, [17, 14, 11])
     assert _flag(course) is False
+
+
+@override_settings(OPENIPT_EXPECTED_CURVES_MIN_COURSES=3, OPENIPT_EXPECTED_CURVES_SAMPLE=3)
+def test_it_fits_the_curves_on_the_most_recent_finished_courses_only(cast):
+    _finished_courses(cast, 2, [20, 20, 20, 20])  # older courses that did not improve
+    _finished_courses(cast, 3, [17, 14, 11, 9, 7, 6])
+    cache.clear()  # the fit made while the last course ran is kept for hours otherwise
+    curves = tracking.service_curves("phq9")
+    assert curves is not None
+    point = curves.groups["moderately_severe"][3]
+    assert (point.n, point.expected) == (3, 11)
+
+
+@override_settings(OPENIPT_EXPECTED_CURVES_MIN_COURSES=3)
+def test_it_keeps_fitted_curves_so_a_page_does_not_refit_them(
+    cast, django_assert_num_queries
+):
+    _finished_courses(cast, 3, [17, 14, 11, 9, 7, 6])
+    first = tracking.service_curves("phq9")
+    _finished_courses(cast, 1, [20, 20, 20, 20])
+    with django_assert_num_queries(0):
+        assert tracking.service_curves("phq9") == first

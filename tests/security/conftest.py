@@ -1,18 +1,8 @@
-"""Fixtures of the security tests: the fixture world, and a clean rate-limit cache."""
+"""Fixtures of the security tests: the fixture world (tests/conftest.py empties the cache)."""
 
 from __future__ import annotations
 
 import pytest
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Start each test with empty throttle counters (they live in the process cache)."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -55,22 +55,6 @@ def test_it_appends_a_service_whose_summaries_stay_true(synth, settings):
         assert {n: getattr(course, n) for n in SUMMARY_FIELDS} == expected
 
 
-def test_it_counts_the_same_curve_data_from_memory_and_from_the_database(synth, monkeypatch):
-    from openipt.synth import service
-    from openipt.synth.summary import CurveData
-
-    kept = {}
-    original = service.off_track_courses
-
-    def spy(active, curves, rules):
-        kept["curves"] = curves
-        return original(active, curves, rules)
-
-    monkeypatch.setattr(service, "off_track_courses", spy)
-    synth(courses=60)
-    assert CurveData.from_database(chunk=7).fit() == kept["curves"]
-
-
 def test_it_gives_one_therapist_a_big_caseload_of_active_courses(synth):
     from openipt.accounts.models import User
     from openipt.courses.models import Course

@@ -54,6 +54,11 @@ def curves_min_courses() -> int:
     return int(getattr(settings, "OPENIPT_EXPECTED_CURVES_MIN_COURSES", 20))
 
 
+def curves_sample() -> int:
+    """How many of the most recent finished courses the expected curves are fitted on."""
+    return int(getattr(settings, "OPENIPT_EXPECTED_CURVES_SAMPLE", 5000))
+
+
 def fhir_base() -> str:
     return str(getattr(settings, "OPENIPT_FHIR_BASE", DEFAULT_BASE))
 

@@ -24,7 +24,7 @@ from openipt.measures.trajectories import (
 from openipt.protocol import ProtocolError, get_format
 
 TRACKED = ("phq9", "gad7")  # instruments with a reliable-change rule by default
-CURVES_TIMEOUT = 6 * 60 * 60  # curves move slowly; a new finished course also changes the key
+CURVES_TIMEOUT = 6 * 60 * 60  # curves move slowly: refit a few times a day
 
 
 @dataclass(frozen=True)
@@ -89,18 +89,29 @@ def reasons(
     return found
 
 
+def curves_key(code: str) -> str:
+    """Return the cache key of an instrument's curves under the current settings."""
+    return f"openipt:curves:{code}:{conf.curves_min_courses()}:{conf.curves_sample()}"
+
+
 def service_curves(code: str) -> ExpectedCurves | None:
-    """Return expected-change curves from the service's finished courses, once enough exist."""
-    minimum = conf.curves_min_courses()
+    """Return expected-change curves from the service's finished courses, once enough exist.
+
+    The fit reads the scores of the most recent finished courses (a sample of bounded size,
+    `OPENIPT_EXPECTED_CURVES_SAMPLE`), and is cached for hours: it is asked for on every
+    course page and score saved, so its cost must not grow with the service.
+    """
+    minimum, sample = conf.curves_min_courses(), conf.curves_sample()
+    key = curves_key(code)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached[0]
     finished = Course.objects.filter(finished=True).exclude(status=Course.Status.ACTIVE)
-    count = finished.count()
-    if count < minimum:
-        return None
-    key = f"openipt:curves:{code}:{count}:{minimum}"
-    curves = cache.get(key)
-    if curves is None:
-        curves = _fit(code, list(finished.values_list("pk", flat=True)), minimum)
-        cache.set(key, curves, CURVES_TIMEOUT)
+    ids = list(finished.order_by("-pk").values_list("pk", flat=True)[:sample])
+    if len(ids) < minimum:
+        return None  # a young service: not cached, so the next finished course counts at once
+    curves = _fit(code, ids, minimum)
+    cache.set(key, (curves,), CURVES_TIMEOUT)
     return curves
 
 

@@ -21,7 +21,6 @@ from openipt.synth.rows import SUMMARY, SYNTHETIC_NOTE
 from openipt.synth.summary import (
     ActiveCourse,
     CourseView,
-    CurveData,
     Rules,
     compact,
     score_rows,
@@ -61,7 +60,6 @@ class CourseBuilder:
     tables: dict[str, Table]
     rules: Rules
     counts: Counts = field(default_factory=Counts)
-    curves: CurveData = field(default_factory=CurveData)
     active: list[ActiveCourse] = field(default_factory=list)
     stamps: dict[tuple[datetime.date, int], str | None] = field(default_factory=dict)
 
@@ -201,9 +199,7 @@ class CourseBuilder:
         self, plan: CoursePlan, course_id: int, summary: dict, series: dict[str, list[ScoreRow]]
     ) -> None:
         """Keep what the expected-change curves need, settled at the end of the run."""
-        if summary["finished"] and plan.status != "active":
-            self.curves.add(plan)
-        elif plan.status == "active":
+        if plan.status == "active":
             view = CourseView(plan.status, plan.format, plan.planned)
             current = max((s.number for s in plan.attended), default=0)
             self.active.append(ActiveCourse(course_id, view, current, compact(series)))

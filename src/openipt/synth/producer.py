@@ -179,8 +179,8 @@ def forked_chunks(builder: CourseBuilder, staff: Staff) -> Iterator[tuple[int, B
             if message[0] == "chunk":
                 yield message[1], message[2], message[3]
             elif message[0] == "end":
-                builder.curves, builder.active, builder.counts = message[1:4]
-                builder.writer.next_ids = message[4]
+                builder.active, builder.counts = message[1:3]
+                builder.writer.next_ids = message[3]
                 return
             else:
                 raise RuntimeError(f"The synthetic data producer failed:\n{message[1]}")
@@ -205,7 +205,7 @@ def _produce(builder: CourseBuilder, staff: Staff, channel: Any) -> None:
         for done, batch, counts in chunks(builder, staff):
             channel.put(("chunk", done, batch, counts))
         writer = builder.writer
-        channel.put(("end", builder.curves, builder.active, builder.counts, writer.next_ids))
+        channel.put(("end", builder.active, builder.counts, writer.next_ids))
     except BaseException:  # noqa: BLE001 - report anything to the parent, which raises it
         channel.put(("error", traceback.format_exc()))
     channel.close()

@@ -16,11 +16,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
 from openipt.accounts.models import User
-from openipt.assessments import conf
+from openipt.assessments import conf, tracking
 from openipt.clients.models import Client
 from openipt.courses.models import Course
 from openipt.synth.answers import AnswerBank
@@ -29,7 +30,7 @@ from openipt.synth.config import SynthConfig
 from openipt.synth.plan import Context
 from openipt.synth.producer import SynthRefused, chunks, forked_chunks, write_staff
 from openipt.synth.rows import tables
-from openipt.synth.summary import CurveData, Rules, off_track_courses
+from openipt.synth.summary import Rules, off_track_courses
 from openipt.synth.writer import Writer, chunked
 
 SUPPORTED = ("phq9", "gad7")  # the instruments with summary columns
@@ -113,7 +114,7 @@ def generate(
                 writer.write(batch)
             if on_progress is not None:
                 on_progress(done, counts)
-        _settle_curves(builder, append)
+        _settle_curves(builder)
         writer.reset_sequences()
         _analyze()
     rows = {name: table.written for name, table in specs.items()}
@@ -127,12 +128,11 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _settle_curves(builder: CourseBuilder, append: bool) -> None:
+def _settle_curves(builder: CourseBuilder) -> None:
     """Flag active courses the service's expected-change curves find off track."""
-    # Appending, the service's other finished courses count too: read them all back.
-    data = CurveData.from_database() if append else builder.curves
-    curves = data.fit()
-    flagged = off_track_courses(builder.active, curves, builder.rules)
+    for code in tracking.TRACKED:  # fit on the rows just written, not on a cached fit
+        cache.delete(tracking.curves_key(code))
+    flagged = off_track_courses(builder.active, builder.rules)
     for ids in chunked(flagged, 500):
         with transaction.atomic():
             Course.objects.filter(pk__in=ids, not_on_track=False).update(not_on_track=True)

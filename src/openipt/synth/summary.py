@@ -6,25 +6,20 @@ the same inputs go to the same rule functions (`measures.outcomes.talking_therap
 calling `compute` on a million courses would cost a query each. tests/synth checks that both
 agree course by course.
 
-Expected-change curves depend on every finished course of the service, so "not on track"
-by the curves is settled at the end of a run (`CurveData` and `off_track_courses`).
+Expected-change curves depend on the service's finished courses, so "not on track" by the
+curves is settled at the end of a run (`off_track_courses`).
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from openipt.assessments import conf, tracking
-from openipt.assessments.series import ScoreRow, attended_sessions, scores_of
-from openipt.courses.models import Course
+from openipt.assessments.series import ScoreRow
 from openipt.measures import OutcomeSettings, get_instrument
 from openipt.measures.outcomes import instrument_outcome, talking_therapies
 from openipt.measures.schedule import MeasureSchedule, is_due
-from openipt.measures.trajectories import ALL, ExpectedCurves, fit_expected_curves
 from openipt.protocol.formats import get_format
 from openipt.synth.plan import CoursePlan, ScorePlan
 
@@ -139,76 +134,6 @@ def _last(scores: list[ScorePlan], *, paired: bool = False) -> int | None:
 # --- expected-change curves ------------------------------------------------------------------
 
 
-@dataclass
-class CurveData:
-    """Finished courses' scores by (baseline band, session, total), enough to fit the curves.
-
-    `fit_expected_curves` needs only the multiset of totals per band and session, so the
-    counts stand in for millions of rows; `courses` mirrors the app's count of finished,
-    ended courses (the curves' cache key and minimum).
-    """
-
-    courses: int = 0
-    counts: dict[str, Counter[tuple[str, int, int]]] = field(default_factory=dict)
-
-    def add(self, plan: CoursePlan) -> None:
-        """Count a finished, ended course's scores."""
-        self.courses += 1
-        for code in tracking.TRACKED:
-            scores = plan.series(code)
-            if scores:
-                self._count(
-                    code, scores[0].pattern.total, [(s.number, s.pattern.total) for s in scores]
-                )
-
-    def _count(self, code: str, baseline: int, points: list[tuple[int | None, int]]) -> None:
-        """Count one course's points, as `tracking._fit` reads them (last per session wins)."""
-        by_session = {number: total for number, total in points if number}
-        if not by_session:
-            return
-        band = get_instrument(code).band_for(baseline)
-        group = band.code if band else ALL
-        counter = self.counts.setdefault(code, Counter())
-        for number, total in by_session.items():
-            counter[(group, number, total)] += 1
-
-    @classmethod
-    def from_database(cls, chunk: int = 2000) -> CurveData:
-        """Count every finished, ended course in the database, a chunk of courses at a time.
-
-        The app fits its curves in one query over all finished courses; reading them in
-        chunks gives the same counts without a query parameter per course.
-        """
-        data = cls()
-        finished = Course.objects.filter(finished=True).exclude(status=Course.Status.ACTIVE)
-        ids = list(finished.order_by("pk").values_list("pk", flat=True))
-        data.courses = len(ids)
-        for start in range(0, len(ids), chunk):
-            part = ids[start : start + chunk]
-            sessions = attended_sessions(part)
-            for code in tracking.TRACKED:
-                for rows in scores_of(part, sessions, instrument=code).values():
-                    data._count(code, rows[0].total, [(r.session_number, r.total) for r in rows])
-        return data
-
-    def fit(self) -> dict[str, ExpectedCurves | None]:
-        """Return the curves the app would fit now, per tracked instrument."""
-        minimum = conf.curves_min_courses()
-        fitted: dict[str, ExpectedCurves | None] = {}
-        for code in tracking.TRACKED:
-            if self.courses < minimum:
-                fitted[code] = None
-                continue
-            counter = self.counts.get(code, Counter())
-            courses = (
-                (group, [(number, total)])
-                for (group, number, total), n in sorted(counter.items())
-                for _ in range(n)
-            )
-            fitted[code] = fit_expected_curves(courses, get_instrument(code), min_courses=minimum)
-        return fitted
-
-
 @dataclass(frozen=True)
 class ActiveCourse:
     """What the curve check needs of an active course once the run is over."""
@@ -224,26 +149,16 @@ def compact(series: dict[str, list[ScoreRow]]) -> dict[str, list[ScoreRow]]:
     return {code: rows if len(rows) < 3 else [rows[0], rows[-1]] for code, rows in series.items()}
 
 
-@contextlib.contextmanager
-def _curves_in_force(curves: dict[str, ExpectedCurves | None]) -> Iterator[None]:
-    """Let `tracking.reasons` read these curves instead of fitting them from the database."""
-    original = tracking.service_curves
-    tracking.service_curves = curves.get  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        tracking.service_curves = original  # type: ignore[assignment]
+def off_track_courses(active: list[ActiveCourse], rules: Rules) -> list[int]:
+    """Return the ids of active courses that the service's curves (or the rule) flag.
 
-
-def off_track_courses(
-    active: list[ActiveCourse], curves: dict[str, ExpectedCurves | None], rules: Rules
-) -> list[int]:
-    """Return the ids of active courses that the curves (and the rule) flag as not on track."""
-    if not any(curves.values()):
+    The curves are the app's own (`tracking.service_curves`, a bounded sample of the most
+    recent finished courses), fitted once when the run's rows are all written.
+    """
+    if not any(tracking.service_curves(code) for code in tracking.TRACKED):
         return []
-    with _curves_in_force(curves):
-        return [
-            course.pk
-            for course in active
-            if tracking.reasons(course.view, course.series, course.current, rules.settings)  # type: ignore[arg-type]
-        ]
+    return [
+        course.pk
+        for course in active
+        if tracking.reasons(course.view, course.series, course.current, rules.settings)  # type: ignore[arg-type]
+    ]
