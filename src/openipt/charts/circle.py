@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Polygon, Wedge
 
 from openipt.charts import style
+from openipt.charts.memo import memoized_svg
 from openipt.charts.svg import finalise
 from openipt.charts.types import CirclePerson, check_person
 
@@ -31,6 +32,7 @@ GOLDEN_TURN = 0.381966  # stagger rings by a golden fraction of a step so labels
 TOP_GAP = math.radians(40)  # kept clear at 12 o'clock for the ring numbers
 
 
+@memoized_svg
 def closeness_circle(
     people: Sequence[CirclePerson], *, centre_label: str = "Client", title: str
 ) -> str:

@@ -12,12 +12,14 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from openipt.charts import style
+from openipt.charts.memo import memoized_svg
 from openipt.charts.svg import finalise
 from openipt.charts.types import MoodEntry
 
 MAX_MARKERS = 31  # above a month of days, markers merge into a thick line
 
 
+@memoized_svg
 def mood_chart(entries: Sequence[MoodEntry], *, title: str) -> str:
     """Render mood and contacts by date as an accessible SVG string."""
     ordered = sorted(entries, key=lambda e: e.date)

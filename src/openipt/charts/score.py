@@ -15,12 +15,14 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import blended_transform_factory
 
 from openipt.charts import style
+from openipt.charts.memo import memoized_svg
 from openipt.charts.svg import finalise
 from openipt.charts.types import Band, EventMark, ScorePoint
 
 MAX_VALUE_LABELS = 16  # beyond this, numbers above every point crowd the line
 
 
+@memoized_svg
 def score_chart(
     series: Sequence[ScorePoint],
     bands: Sequence[Band],

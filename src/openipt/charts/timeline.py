@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from openipt.charts import style
+from openipt.charts.memo import memoized_svg
 from openipt.charts.svg import finalise
 from openipt.charts.types import ScorePoint, TimelineEvent
 
@@ -26,6 +27,7 @@ SCORE_PANEL = 1.0  # inches
 LEGEND_ROW = 0.24  # inches
 
 
+@memoized_svg
 def timeline(
     events: Sequence[TimelineEvent],
     *,

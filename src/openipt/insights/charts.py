@@ -21,6 +21,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from openipt.charts import style
+from openipt.charts.memo import memoized_svg
 from openipt.charts.svg import finalise
 
 # A number, or text written in place of a missing bar or point ("hidden", "no data").
@@ -35,6 +36,7 @@ SERIES_LOOK: tuple[dict[str, Any], ...] = (
 MAX_TICK_LABELS = 12
 
 
+@memoized_svg
 def count_chart(
     labels: Sequence[str], values: Sequence[Value], *, title: str, subtitle: str, across: bool
 ) -> str:
@@ -57,6 +59,7 @@ def count_chart(
     return finalise(style.render_svg(size, draw), title=title, desc=desc + ".")
 
 
+@memoized_svg
 def rate_chart(
     labels: Sequence[str],
     series: Sequence[tuple[str, Sequence[Value]]],
