@@ -7,7 +7,8 @@ that no rule matches fails the matrix with a message asking for a declaration.
 
 Besides the status, the matrix watches django-auditlog: a call by anyone but the owner
 that writes to a clinical record fails, whatever its status (WRITERS_OF_OWN_DATA aside,
-on routes without an object: an outsider therapist may create their own client).
+on routes without an object: an outsider therapist may create their own client; on a
+rule with client_owns, the client alone writes their own record).
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ class Rule:
     read: Expect | None  # GET; None means the route is declared excluded
     write: Expect | None  # POST for pages, the operation's own method for the API
     why: str = ""
+    # The signed-in client is the subject of the data here (their own record): they may
+    # write, and their 2xx answers are not searched for the record's text.
+    client_owns: bool = False
 
 
 CLINICAL_NAMESPACES = {
@@ -51,6 +55,9 @@ REFUSED = {"403", "404"}
 PORTAL_ACCESS = {"portal:join_start", "portal:join", "portal:sign_in", "portal:sign_in_link"}
 # Portal URLs that staff use (inviting a client): they follow the clinical rules.
 PORTAL_STAFF = {"portal:invite"}
+# The client's own record over the API; staff operations on the portal (invitations, a
+# course's daily log) live outside this prefix and follow the clinical rules.
+PORTAL_API_PREFIX = "/api/v1/portal/"
 # A body that fails validation may be refused (400/409/422) before access is checked; it
 # reveals nothing, and the owner's own attempt shows whether the example body was valid.
 INVALID = {"400", "409", "422"}
@@ -133,6 +140,11 @@ API_UNSCOPED_WRITE: Expect = {
     "outsider": {"2xx", "403", "404", *INVALID},
 }
 
+# The client's own record over the API: the client alone; staff are refused for their role
+# before any lookup, so an outsider learns no more than the owner's therapist does.
+PORTAL_API_READ: Expect = {**everyone({"403"}, anonymous={"401"}), "client": {"2xx"}}
+PORTAL_API_WRITE: Expect = {**everyone({"403"}, anonymous={"401"}), "client": {"2xx", *INVALID}}
+
 RULES: list[Rule] = [
     Rule(
         "allauth's own account and MFA pages",
@@ -190,6 +202,15 @@ RULES: list[Rule] = [
         {**everyone(REFUSED, anonymous={"login"}), "client": {"2xx", "3xx", "404"}},
         {**everyone(REFUSED, anonymous={"login"}), "client": {"2xx", "3xx", *INVALID, *REFUSED}},
         "The client's own pages: staff are refused there.",
+    ),
+    Rule(
+        "client's own record over the API",
+        lambda r: r.kind == "api" and r.template.startswith(PORTAL_API_PREFIX),
+        PORTAL_API_READ,
+        PORTAL_API_WRITE,
+        "Questionnaires due, plan, tasks and daily log of the signed-in client; another "
+        "client's task is a 404 (tests/portal/test_api.py).",
+        client_owns=True,
     ),
     Rule(
         "API operation on one of the owner's objects",

@@ -72,7 +72,9 @@ def _leaks(role: str, route: Route, response: Any) -> str | None:
         return None
     text = response.content.decode("utf-8", "replace")
     secrets = [SENTINEL, OWNER_CLIENT_NAME] if role in STRANGERS else []
-    if role == "client" and not route.namespace.startswith("portal"):
+    rule = rule_for(route)
+    client_owns = route.namespace.startswith("portal") or (rule is not None and rule.client_owns)
+    if role == "client" and not client_owns:
         secrets = [SENTINEL]
     found = [s for s in secrets if s in text]
     return ", ".join(found) or None
@@ -90,6 +92,8 @@ def _check(route: Route, world: World, tokens: dict[str, str], method: str) -> l
     seen: dict[str, str] = {}
     problems = []
     may_write = ("owner",) if route.object_params or names_objects else WRITERS_OF_OWN_DATA
+    if rule.client_owns:
+        may_write = ("client",)
     for role in ROLES:  # the owner last: their write may delete the object
         before = LogEntry.objects.count()
         response = _call(_client_for(role, world, tokens, api), method, url, body, api)
