@@ -10,7 +10,7 @@ from openipt.portal import links
 from openipt.portal.models import ClientTask, MoodEntry, PortalLink
 from tests.portal.conftest import add_session
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.portal.api_urls")]
+pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
 
@@ -111,3 +111,84 @@ def test_it_lists_only_the_last_four_weeks(cast, course, client, token_for):
         )
     body = _json(client, "get", f"{API}/portal/mood", token_for(cast.client_user)).json()
     assert len(body) == 2
+
+
+def test_it_lists_the_clients_due_questionnaires_with_progress(cast, course, client, token_for):
+    from openipt.portal import questionnaires
+
+    draft = questionnaires.start(cast.client_user, course, "phq9")
+    questionnaires.save_answer(
+        cast.client_user, draft, questionnaires.instrument_of(draft).items[0], 1
+    )
+    response = _json(client, "get", f"{API}/portal/questionnaires", token_for(cast.client_user))
+    assert response.status_code == 200, response.content
+    due = response.json()
+    assert [d["code"] for d in due] == ["phq9", "gad7"]
+    assert due[0] == {"code": "phq9", "name": "PHQ-9", "answered": 1, "total": 10,
+                      "url": "/portal/questionnaires/phq9/"}  # fmt: skip
+
+
+def test_it_shows_the_clients_own_plan_in_plain_words(cast, course, other, client, token_for):
+    from openipt.courses.models import Focus, Goal
+
+    Goal.objects.create(course=course, text="Feel closer to my sister", position=1)
+    Goal.objects.create(course=other.course, text="Their goal", position=1)
+    Focus.objects.create(
+        course=course, area="role_transition", chosen_on=course.started_on,
+        recorded_by=cast.therapist,
+    )  # fmt: skip
+    response = _json(client, "get", f"{API}/portal/plan", token_for(cast.client_user))
+    assert response.status_code == 200, response.content
+    plan = response.json()
+    assert plan["course_id"] == course.pk
+    assert [(g["text"], g["status"]) for g in plan["goals"]] == [
+        ("Feel closer to my sister", "open")
+    ]
+    [area] = plan["areas"]
+    assert area["code"] == "role_transition" and "Changes in life" in area["text"]
+    assert {"S1", "S45"} <= {s["tag"] for s in area["sources"]}
+    theirs = _json(client, "get", f"{API}/portal/plan", token_for(other.user)).json()
+    assert [g["text"] for g in theirs["goals"]] == ["Their goal"] and theirs["areas"] == []
+
+
+@pytest.mark.parametrize("path", ["/portal/questionnaires", "/portal/plan", "/portal/tasks",
+                                  "/portal/mood"])  # fmt: skip
+@pytest.mark.parametrize("who", ["therapist", "supervisor", "outsider", "admin"])
+def test_it_refuses_staff_every_client_only_read(cast, course, client, token_for, path, who):
+    response = _json(client, "get", API + path, token_for(getattr(cast, who)))
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Only clients have a portal."
+
+
+@pytest.mark.parametrize("path", ["/portal/questionnaires", "/portal/plan", "/portal/tasks"])
+def test_it_asks_strangers_to_authenticate(client, path):
+    response = client.get(API + path)
+    assert response.status_code == 401 and "detail" in response.json()
+
+
+def test_it_answers_404_to_a_client_account_without_a_record(cast, client, token_for):
+    from tests.conftest import make_user
+
+    response = _json(client, "get", f"{API}/portal/plan", token_for(make_user("loose", "client")))
+    assert response.status_code == 404 and response.json() == {"detail": "Not found."}
+
+
+def test_it_refuses_staff_ticking_a_clients_task(cast, course, client, token_for):
+    add_session(course, 1, work="Call my sister")
+    task = ClientTask.objects.get()
+    response = _json(client, "patch", f"{API}/portal/tasks/{task.pk}",
+                     token_for(cast.therapist), {"done": True})  # fmt: skip
+    assert response.status_code == 403
+    task.refresh_from_db()
+    assert not task.is_done
+    response = _json(client, "patch", f"{API}/portal/tasks/999999",
+                     token_for(cast.client_user), {"done": True})  # fmt: skip
+    assert response.status_code == 404 and response.json() == {"detail": "Not found."}
+
+
+def test_it_says_why_the_log_is_closed_after_the_course(cast, course, client, token_for):
+    course.status = "ended"
+    course.save()
+    response = _json(client, "put", f"{API}/portal/mood/today", token_for(cast.client_user),
+                     {"mood": 5, "contacts": 1})  # fmt: skip
+    assert response.status_code == 400 and "ended" in response.json()["detail"]

@@ -92,6 +92,7 @@ def _register_routers() -> None:
     from openipt.api.courses import router as courses_router
     from openipt.api.insights import router as insights_router
     from openipt.api.interpersonal import router as interpersonal_router
+    from openipt.api.portal import router as portal_router
     from openipt.api.privacy import router as privacy_router
 
     api.add_router("/clients", clients_router)
@@ -102,6 +103,7 @@ def _register_routers() -> None:
     api.add_router("/", assessments_router)
     api.add_router("/", privacy_router)
     api.add_router("/", insights_router)
+    api.add_router("/", portal_router)
 
 
 _register_routers()

@@ -1,14 +1,17 @@
-"""The client portal over REST: invitations, the daily log and the work between sessions.
+"""The client portal over REST: invitations, questionnaires due, the plan, tasks and the log.
 
 No `from __future__ import annotations`: django-ninja reads the annotations at run time.
 Paths are written in full (mount this router at "/"). The therapist makes invitations and
-reads a course's daily log; the client reads and writes only their own log and tasks.
+reads a course's daily log; the client reads and writes only their own record under
+/portal/, where staff are refused (403) and another client's object is a 404.
 """
 
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict, StrictBool, StrictInt, StrictStr
 
@@ -19,6 +22,7 @@ from openipt.courses.models import Course
 from openipt.portal import services
 from openipt.portal.access import get_task_for_client, portal_client
 from openipt.portal.models import CONTACTS_MAX, MOOD_MAX, NOTE_MAX, ClientTask
+from openipt.portal.plan import plan_for
 
 router = Router(tags=["portal"])
 RECENT_DAYS = 28
@@ -75,12 +79,50 @@ class TaskOut(Schema):
         return obj.is_done
 
 
-def _client_course(request: HttpRequest) -> Course:
+class DueOut(Schema):
+    code: str
+    name: str
+    answered: int = Field(..., description="Questions answered so far (saved per page)")
+    total: int
+    url: str = Field(..., description="The portal page where the client answers it")
+
+
+class GoalOut(Schema):
+    id: int
+    text: str
+    status: str
+    after_treatment: bool
+
+
+class SourceOut(Schema):
+    tag: str
+    title: str
+
+
+class AreaOut(Schema):
+    code: str
+    label: str
+    text: str
+    sources: list[SourceOut]
+
+
+class PlanOut(Schema):
+    course_id: int
+    goals: list[GoalOut]
+    areas: list[AreaOut]
+
+
+def _client_only(request: HttpRequest) -> None:
+    """Refuse staff: these operations act on the signed-in client's own record only."""
     if getattr(request.user, "role", None) != "client":
-        raise PermissionDenied("Only clients have a portal.")
+        raise PermissionDenied(_("Only clients have a portal."))
+
+
+def _client_course(request: HttpRequest) -> Course:
+    _client_only(request)
     course = services.current_course(portal_client(request))
     if course is None:
-        raise PermissionDenied("Your therapist has not started your course yet.")
+        raise PermissionDenied(_("Your therapist has not started your course yet."))
     return course
 
 
@@ -128,6 +170,35 @@ def log_today(request: HttpRequest, payload: MoodIn):
     return services.log_mood(request.user, course, **payload.model_dump())
 
 
+@router.get(
+    "/portal/questionnaires",
+    response=responses(list[DueOut]),
+    summary="List your questionnaires due before the next session",
+)
+def my_questionnaires(request: HttpRequest):
+    return [
+        {
+            "code": due.code,
+            "name": due.name,
+            "answered": due.answered,
+            "total": due.total,
+            "url": reverse("portal:begin", args=[due.code]),
+        }
+        for due in services.due_questionnaires(_client_course(request))
+    ]
+
+
+@router.get(
+    "/portal/plan",
+    response=responses(PlanOut),
+    summary="Read your plan: goals in your words and the focus explained",
+)
+def my_plan(request: HttpRequest):
+    course = _client_course(request)
+    plan = plan_for(course)
+    return {"course_id": course.pk, "goals": plan.goals, "areas": plan.areas}
+
+
 @router.get("/portal/tasks", response=responses(list[TaskOut]), summary="Read your tasks")
 def my_tasks(request: HttpRequest):
     course = _client_course(request)
@@ -142,8 +213,7 @@ def my_tasks(request: HttpRequest):
     "/portal/tasks/{task_id}", response=responses(TaskOut), summary="Tick a task off or on"
 )
 def tick_task(request: HttpRequest, task_id: int, payload: TaskIn):
-    if getattr(request.user, "role", None) != "client":
-        raise PermissionDenied("Only clients have a portal.")
+    _client_only(request)
     task = get_task_for_client(request, task_id)
     done = services.set_task_done(request.user, task, payload.done)
     return ClientTask.objects.select_related("session").get(pk=done.pk)
