@@ -390,3 +390,82 @@ def test_it_signs_in_with_an_emailed_link_once(cast, client):
     again = client.post(path)
     assert again.status_code == 410 and b"already been used" in again.content
     assert b"Get a new sign-in link" in again.content
+
+
+def _sign_in_token(cast, client) -> str:
+    from django.core import mail
+
+    cast.client.email = "carla@example.org"
+    cast.client.save()
+    client.post(reverse("portal:sign_in"), {"email": "carla@example.org"})
+    return mail.outbox[-1].body.split("/portal/sign-in/")[1].split("/")[0]
+
+
+@pytest.mark.parametrize(
+    ("spoil", "status", "says"),
+    [
+        ("expire", 410, b"It has expired."),
+        ("use", 410, b"It has already been used. Each link works only once."),
+        ("replace", 410, b"It has been replaced by a newer one, or withdrawn."),
+    ],
+)
+def test_it_explains_every_refused_invitation_on_a_clear_page(cast, client, spoil, status, says):
+    _new, issued = _invitation(cast)
+    if spoil == "expire":
+        PortalLink.objects.update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    elif spoil == "use":
+        links.redeem_invitation(issued.secret, username="nia", password1="a long pass 2026",
+                                password2="a long pass 2026")  # fmt: skip
+    else:
+        links.invite_client(cast.therapist, _new)
+    for response in (client.get(f"/portal/join/{issued.secret}/"),
+                     client.post(f"/portal/join/{issued.secret}/", {})):  # fmt: skip
+        page = response.content.decode()
+        assert response.status_code == status and says.decode() in page
+        assert "This invitation cannot be used" in page and "Ask your therapist" in page
+        assert reverse("portal:join_start") in page and reverse("account_login") in page
+
+
+@pytest.mark.parametrize(
+    ("spoil", "says"),
+    [("expire", b"It has expired."), ("use", b"It has already been used."),
+     ("switch off", b"It has been replaced by a newer one, or withdrawn.")],
+)  # fmt: skip
+def test_it_explains_every_refused_sign_in_link_on_a_clear_page(cast, client, spoil, says):
+    token = _sign_in_token(cast, client)
+    if spoil == "expire":
+        PortalLink.objects.update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+    elif spoil == "use":
+        links.use_sign_in_link(token)
+    else:
+        cast.client_user.is_active = False
+        cast.client_user.save()
+    for method in ("get", "post"):
+        response = getattr(client, method)(f"/portal/sign-in/{token}/")
+        if spoil == "switch off" and method == "get":
+            continue  # looking at the link does not check the account; using it does
+        page = response.content.decode()
+        assert response.status_code == 410 and says.decode() in page, (method, page)
+        assert "This sign-in link cannot be used" in page
+        assert reverse("portal:sign_in") in page and "_auth_user_id" not in client.session
+
+
+def test_it_shows_clients_the_ways_into_the_portal_on_the_login_page(client):
+    page = client.get(reverse("account_login")).content.decode()
+    assert f'href="{reverse("portal:join_start")}"' in page
+    assert f'href="{reverse("portal:sign_in")}"' in page
+    assert "Join with the invitation code from your therapist" in page
+    assert "sign up" not in page.lower()  # accounts come from an admin or an invitation
+
+
+def test_it_links_every_client_page_from_the_portal_navigation(cast, course, login):
+    web = login(cast.client_user)
+    page = web.get(reverse("portal:home")).content.decode()
+    nav = page.split('<nav class="container"')[1].split("</nav>")[0]
+    for name in CLIENT_PAGES:
+        assert f'href="{reverse(name)}"' in nav, name
+    assert f'href="{reverse("portal:begin", args=["phq9"])}"' in page  # a questionnaire due
+    cast.client.show_progress_to_client = False
+    cast.client.save()
+    nav = web.get(reverse("portal:home")).content.decode().split("</nav>")[0]
+    assert reverse("portal:progress") not in nav
