@@ -29,13 +29,39 @@ def test_it_prints_the_invitation_link_alone_on_the_last_line(cast, settings):
     assert by_id.exit_code == 0 and PortalLink.objects.filter(revoked_at=None).count() == 1
 
 
+def test_it_keeps_everything_but_the_link_off_standard_output(cast):
+    result = runner.invoke(app, ["invite", "--client", "R-1"])
+    assert result.exit_code == 0, result.output
+    [line] = result.stdout.splitlines()
+    assert line == line.strip() and line.endswith("/") and "/portal/join/" in line
+    assert "Invitation for Carla Client (R-1)" in result.stderr and "Code: " in result.stderr
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["--client", "nobody"], "No client"), (["--client", "R-1", "--email"], "e-mail")],
+    [
+        (["--client", "nobody"], "No client with the id or record number 'nobody'."),
+        (["--client", "99999"], "No client with the id or record number '99999'."),
+        (["--client", "9" * 30], "No client with the id or record number"),
+        (["--client", "-1"], "No client with the id or record number '-1'."),
+        (["--client", "R-1", "--email"], "Add the client's e-mail address"),
+    ],
 )
 def test_it_refuses_bad_invite_requests(cast, args, message):
     result = runner.invoke(app, ["invite", *args])
-    assert result.exit_code == 1 and message in result.output
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith("Error: ") and message in result.stderr
+    assert not PortalLink.objects.exists()
+
+
+def test_it_refuses_to_invite_an_erased_client(cast):
+    from openipt.clients.models import Client
+    from openipt.privacy.erasure import erase_client
+
+    erase_client(cast.therapist, Client.objects.create(
+        name="New Person", record_number="R-9", primary_therapist=cast.therapist))  # fmt: skip
+    result = runner.invoke(app, ["invite", "--client", "R-9"])
+    assert result.exit_code == 1 and "record is erased" in result.stderr
     assert not PortalLink.objects.exists()
 
 

@@ -188,3 +188,23 @@ def test_it_refuses_a_sign_in_link_of_a_switched_off_account(cast):
     cast.client_user.save()
     with pytest.raises(links.LinkRefused):
         links.use_sign_in_link(token)
+
+
+def test_it_refuses_an_invitation_once_the_record_is_erased(cast):
+    from openipt.privacy.erasure import cancel_erasure, erase_client
+
+    client = _fresh_client(cast)
+    issued = links.invite_client(cast.therapist, client)
+    erase_client(cast.therapist, client)
+    with pytest.raises(links.LinkRefused) as refused:
+        links.redeem_invitation(
+            issued.secret, username="ghost", password1="a long pass 2026",
+            password2="a long pass 2026",
+        )  # fmt: skip
+    assert refused.value.reason == "withdrawn"
+    with pytest.raises(ValidationError, match="erased"):
+        links.invite_client(cast.therapist, client)
+    client.refresh_from_db()
+    assert client.user is None
+    cancel_erasure(cast.therapist, client)
+    assert links.check_link("invitation", issued.secret).client == client

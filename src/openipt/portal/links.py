@@ -86,6 +86,8 @@ def invite_client(actor, client: Client, *, send_email: bool = False) -> IssuedL
         raise ValidationError(
             {"send_email": _("Add the client's e-mail address to their record first.")}
         )
+    if _is_erased(client.pk):
+        raise ValidationError(_("The client's record is erased, so they cannot be invited."))
     if client.user_id and not client.user.is_active:  # type: ignore[union-attr]
         raise ValidationError(_("The client's portal account is switched off."))
     code = new_code()
@@ -149,7 +151,13 @@ def check_link(kind: str, secret: str, *, lock: bool = False) -> PortalLink:
         raise LinkRefused("withdrawn")
     if link.is_expired:
         raise LinkRefused("expired")
+    if _is_erased(link.client_id):  # a link sent before the erasure must not reopen the record
+        raise LinkRefused("withdrawn")
     return link
+
+
+def _is_erased(client_id: int) -> bool:
+    return Client.objects.filter(pk=client_id, erasure__isnull=False).exists()
 
 
 def redeem_invitation(code: str, *, username: str, password1: str, password2: str) -> User:
