@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from openipt.core.fields import EncryptedTextField
 from openipt.core.validators import no_control_characters
 
 
@@ -134,7 +135,7 @@ class Alert(models.Model):
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     action = models.CharField(max_length=16, choices=Action.choices, blank=True)
-    note = models.TextField(blank=True, validators=[no_control_characters])
+    note = EncryptedTextField(blank=True, validators=[no_control_characters])
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

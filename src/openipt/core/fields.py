@@ -3,7 +3,9 @@
 The database holds only Fernet tokens; the model instance holds plain text. An empty string
 stays empty, so a blank field costs nothing and reveals only that it is blank. Because the
 stored bytes differ every time, these fields cannot be searched, filtered or ordered in the
-database: only `isnull` is allowed, anything else raises FieldError.
+database: only `isnull` is allowed, anything else raises FieldError. A `max_length` limits
+the plain text (a validator and the form field check it), never the column, which is always
+text because a token is about twice as long as what it hides.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import FieldError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MaxLengthValidator
 from django.db import migrations, models
 
 from openipt.core import crypto
@@ -27,6 +30,11 @@ class EncryptedTextField(models.TextField):
     """Free text stored as a Fernet token; decrypted when read, encrypted when saved."""
 
     description = "Text encrypted at rest"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.max_length is not None:
+            self.validators.append(MaxLengthValidator(self.max_length))
 
     def _where(self) -> str:
         model = getattr(self, "model", None)

@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from openipt.core.fields import EncryptedTextField
 from openipt.core.validators import no_control_characters
 
 TEXT: dict[str, Any] = {"blank": True, "validators": [no_control_characters]}
@@ -112,7 +113,7 @@ class Course(models.Model):
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
     end_decision = models.CharField(max_length=32, choices=EndDecision.choices, blank=True)
-    end_decision_detail = models.TextField(**TEXT)
+    end_decision_detail = EncryptedTextField(**TEXT)
     symptom_onset = models.DateField(null=True, blank=True)
     intake_flags = models.JSONField(default=list, blank=True)
     referrer = models.CharField(max_length=200, **TEXT)
@@ -179,7 +180,7 @@ class Contract(models.Model):
     frequency = models.CharField(max_length=12, choices=Frequency.choices)
     agreed_on = models.DateField()
     is_renegotiation = models.BooleanField(default=False)
-    reason = models.TextField(**TEXT)
+    reason = EncryptedTextField(**TEXT)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     recorded_at = models.DateTimeField(auto_now_add=True)
 
@@ -214,9 +215,9 @@ class Session(models.Model):
     is_engagement = models.BooleanField(default=False)
     techniques = models.JSONField(default=list, blank=True)
     strategies = models.JSONField(default=list, blank=True)
-    mood_event_link = models.TextField(**TEXT)
-    between_sessions_work = models.TextField(**TEXT)
-    notes = models.TextField(**TEXT)
+    mood_event_link = EncryptedTextField(**TEXT)
+    between_sessions_work = EncryptedTextField(**TEXT)
+    notes = EncryptedTextField(**TEXT)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -241,7 +242,7 @@ class Focus(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="foci")
     area = models.CharField(max_length=32, choices=ProblemArea.choices)
     dispute_stage = models.CharField(max_length=16, choices=DisputeStage.choices, blank=True)
-    reason = models.TextField(**TEXT)
+    reason = EncryptedTextField(**TEXT)
     deficits_confirmed = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(default=1)
     chosen_on = models.DateField()
@@ -267,7 +268,7 @@ class Goal(models.Model):
         DROPPED = "dropped", _("Dropped")
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="goals")
-    text = models.CharField(max_length=500, validators=[no_control_characters])
+    text = EncryptedTextField(max_length=500, validators=[no_control_characters])
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
     position = models.PositiveSmallIntegerField(default=1)
     after_treatment = models.BooleanField(
@@ -288,7 +289,7 @@ class TaskCompletion(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="task_completions")
     task_id = models.CharField(max_length=64)
     session = models.ForeignKey(Session, null=True, blank=True, on_delete=models.SET_NULL)
-    note = models.TextField(**TEXT)
+    note = EncryptedTextField(**TEXT)
     completed_on = models.DateField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
 
@@ -310,7 +311,7 @@ class SickRole(models.Model):
     diagnosis_label = models.CharField(max_length=200, **TEXT)
     limited = models.BooleanField(default=False)
     explained_on = models.DateField()
-    note = models.TextField(**TEXT)
+    note = EncryptedTextField(**TEXT)
 
     def __str__(self) -> str:
         return self.diagnosis_label or self.diagnosis_code
@@ -327,12 +328,12 @@ class MedicationEvaluation(models.Model):
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="medication_evals")
     evaluated_on = models.DateField()
-    severity = models.TextField(**TEXT)
-    past_history = models.TextField(**TEXT)
-    prior_response = models.TextField(**TEXT)
-    preference = models.TextField(**TEXT)
+    severity = EncryptedTextField(**TEXT)
+    past_history = EncryptedTextField(**TEXT)
+    prior_response = EncryptedTextField(**TEXT)
+    preference = EncryptedTextField(**TEXT)
     decision = models.CharField(max_length=16, choices=Decision.choices)
-    note = models.TextField(**TEXT)
+    note = EncryptedTextField(**TEXT)
 
     class Meta:
         ordering = ["course", "evaluated_on", "id"]
@@ -351,11 +352,11 @@ class TerminationReview(models.Model):
 
     course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="termination")
     ending_raised_on = models.DateField(null=True, blank=True)
-    why_better = models.TextField(**TEXT)
-    achieved = models.TextField(**TEXT)
-    not_achieved = models.TextField(**TEXT)
-    feelings_about_ending = models.TextField(**TEXT)
-    anticipated_problems = models.TextField(**TEXT)
+    why_better = EncryptedTextField(**TEXT)
+    achieved = EncryptedTextField(**TEXT)
+    not_achieved = EncryptedTextField(**TEXT)
+    feelings_about_ending = EncryptedTextField(**TEXT)
+    anticipated_problems = EncryptedTextField(**TEXT)
     response = models.CharField(max_length=16, choices=Response.choices, blank=True)
     maintenance_discussed = models.BooleanField(default=False)
     reviewed_on = models.DateField()
@@ -369,10 +370,10 @@ class RelapsePlan(models.Model):
     """The client's relapse-prevention plan; stays in the portal after the course."""
 
     course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="relapse_plan")
-    warning_signs = models.TextField(**TEXT)
-    what_helps = models.TextField(**TEXT)
-    people_to_tell = models.TextField(**TEXT)
-    whom_to_contact = models.TextField(**TEXT)
+    warning_signs = EncryptedTextField(**TEXT)
+    what_helps = EncryptedTextField(**TEXT)
+    people_to_tell = EncryptedTextField(**TEXT)
+    whom_to_contact = EncryptedTextField(**TEXT)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -106,7 +106,8 @@ class EventForm(forms.ModelForm):
     class Meta:
         model = LifeEvent
         fields = ["date", "kind", "person", "description"]
-        widgets = {"date": DATE}
+        # One line: the column is text only because it is stored encrypted.
+        widgets = {"date": DATE, "description": forms.TextInput}
 
     def __init__(self, *args, course: Course, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -15,6 +15,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from openipt.core.fields import EncryptedJSONField, EncryptedTextField
 from openipt.core.validators import no_control_characters, single_line
 from openipt.courses.models import ProblemArea
 
@@ -66,22 +67,22 @@ class Person(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PRESENT
     )
-    description = models.TextField(_("what this person is like"), **TEXT)
+    description = EncryptedTextField(_("what this person is like"), **TEXT)
     contact_frequency = models.CharField(_("time spent together"), max_length=120, **LINE)
-    shared_activities = models.TextField(_("things done together"), **TEXT)
-    satisfying = models.TextField(_("what is satisfying"), **TEXT)
-    unsatisfying = models.TextField(_("what is not satisfying"), **TEXT)
-    feelings = models.TextField(_("feelings when together"), **TEXT)
-    expectations_self = models.TextField(_("what the client expects of them"), **TEXT)
-    expectations_other = models.TextField(_("what they expect of the client"), **TEXT)
+    shared_activities = EncryptedTextField(_("things done together"), **TEXT)
+    satisfying = EncryptedTextField(_("what is satisfying"), **TEXT)
+    unsatisfying = EncryptedTextField(_("what is not satisfying"), **TEXT)
+    feelings = EncryptedTextField(_("feelings when together"), **TEXT)
+    expectations_self = EncryptedTextField(_("what the client expects of them"), **TEXT)
+    expectations_other = EncryptedTextField(_("what they expect of the client"), **TEXT)
     expectations_match = models.CharField(
         _("do the expectations match?"),
         max_length=8,
         choices=Match.choices,
         default=Match.UNCLEAR,
     )
-    can_talk_about = models.TextField(_("can talk about"), **TEXT)
-    cannot_talk_about = models.TextField(_("cannot talk about"), **TEXT)
+    can_talk_about = EncryptedTextField(_("can talk about"), **TEXT)
+    cannot_talk_about = EncryptedTextField(_("cannot talk about"), **TEXT)
     conflict = models.CharField(
         _("conflict"), max_length=8, choices=Conflict.choices, default=Conflict.NONE
     )
@@ -91,7 +92,7 @@ class Person(models.Model):
     support = models.CharField(
         _("support given"), max_length=10, choices=Support.choices, blank=True
     )
-    changes_wished = models.TextField(_("changes wished"), **TEXT)
+    changes_wished = EncryptedTextField(_("changes wished"), **TEXT)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -158,7 +159,7 @@ class InventorySnapshot(models.Model):
     kind = models.CharField(max_length=12, choices=Kind.choices)
     taken_at = models.DateTimeField()
     taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    people = models.JSONField(default=list)
+    people = EncryptedJSONField(default=list)
 
     class Meta:
         ordering = ["course", "kind"]
@@ -197,7 +198,7 @@ class LifeEvent(models.Model):
         related_name="life_events",
         verbose_name=_("person involved"),
     )
-    description = models.CharField(_("what happened"), max_length=300, **LINE)
+    description = EncryptedTextField(_("what happened"), max_length=300, **LINE)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -226,12 +227,12 @@ class Formulation(models.Model):
     course = models.OneToOneField(
         "courses.Course", on_delete=models.CASCADE, related_name="formulation"
     )
-    text = models.TextField(_("formulation"), **TEXT)
+    text = EncryptedTextField(_("formulation"), **TEXT)
     area = models.CharField(
         _("problem area"), max_length=32, choices=ProblemArea.choices, blank=True
     )
     shared_on = models.DateField(_("shared with the client on"), null=True, blank=True)
-    client_response = models.TextField(_("the client's response"), **TEXT)
+    client_response = EncryptedTextField(_("the client's response"), **TEXT)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
