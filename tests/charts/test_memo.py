@@ -41,3 +41,14 @@ def test_a_stored_chart_is_byte_identical_to_a_fresh_one():
     kept = mood_chart(entries, title="Mood")
     mood_chart.cache_clear()  # type: ignore[attr-defined]
     assert mood_chart(entries, title="Mood") == kept
+
+
+def test_a_chart_keeps_svg_as_its_default_namespace_after_a_pdf_was_written():
+    """WeasyPrint registers ElementTree prefixes of its own; a page must still get <svg>."""
+    import weasyprint
+
+    weasyprint.HTML(string="<p>letter</p>").write_pdf()
+    mood_chart.cache_clear()  # type: ignore[attr-defined]
+    svg = mood_chart([MoodEntry(datetime.date(2026, 3, 2), 4, 1)], title="Mood")
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"')
+    assert "ns0:" not in svg

@@ -7,13 +7,10 @@ same `CourseMeasures`, so the letter's chart is byte for byte the page's chart.
 from __future__ import annotations
 
 import datetime
-import hashlib
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.core.cache import cache
 from django.core.exceptions import FieldError
 from django.utils.safestring import SafeString, mark_safe
 
@@ -28,12 +25,10 @@ from openipt.assessments.summary import (
     talking_therapies_for,
 )
 from openipt.charts import Band, EventMark, ScorePoint, score_chart
-from openipt.charts.svg import SVG_NS, XLINK_NS
 from openipt.courses.models import Course
 from openipt.measures import Instrument, get_instrument
 from openipt.measures.outcomes import instrument_outcome
 
-CHART_TIMEOUT = 24 * 60 * 60  # charts are deterministic: the key is their whole input
 EVENT_MODELS = ("LifeEvent", "Event", "TimelineEvent")
 CLASS_LABELS = {
     "response": "Response (fall of 50 % or more)",
@@ -182,28 +177,21 @@ def _instrument_view(code: str, scores: list[ScoreRow], settings: Any) -> Instru
 
 
 def chart(view: InstrumentView, events: list[EventMark], *, x: str = "session") -> SafeString:
-    """Return the instrument's score chart as inline SVG (cached: same input, same bytes)."""
+    """Return the instrument's score chart as inline SVG (kept by the charts package)."""
     instrument = view.instrument
     points = [
         ScorePoint(session_number=r.session_number, date=r.date, total=r.total) for r in view.rows
     ]
     bands = [Band(lower=b.min, upper=b.max, label=b.label) for b in instrument.bands]
-    title = f"{view.name} scores"
-    key_source = repr((instrument.key, points, bands, events, x, title))
-    key = "openipt:chart:" + hashlib.sha256(key_source.encode()).hexdigest()
-    svg = cache.get(key)
-    if svg is None:
-        _restore_svg_namespaces()
-        svg = score_chart(
-            points,
-            bands,
-            title=title,
-            y_max=instrument.total.max,
-            higher_is_better=instrument.direction == "higher_is_better",
-            events=events,
-            x="date" if x == "date" else "session",
-        )
-        cache.set(key, svg, CHART_TIMEOUT)
+    svg = score_chart(
+        points,
+        bands,
+        title=f"{view.name} scores",
+        y_max=instrument.total.max,
+        higher_is_better=instrument.direction == "higher_is_better",
+        events=events,
+        x="date" if x == "date" else "session",
+    )
     return mark_safe(svg)  # noqa: S308 - our own SVG; text in it is escaped by ElementTree
 
 
@@ -217,17 +205,6 @@ def alert_text(alert: Alert) -> str:
     option = next((o for o in item.options if o.value == alert.value), None) if item else None
     answer = f"“{option.label}” ({alert.value})" if option else str(alert.value)
     return f"{short_name(instrument)} item {alert.item} answered {answer}"
-
-
-def _restore_svg_namespaces() -> None:
-    """Re-register SVG as ElementTree's default namespace before drawing.
-
-    WeasyPrint registers "" for its PDF metadata when it is first imported, which silently
-    unregisters the charts package's default SVG namespace; charts drawn after a PDF letter
-    would come out as <ns0:svg>, which browsers do not draw inline.
-    """
-    ET.register_namespace("", SVG_NS)
-    ET.register_namespace("xlink", XLINK_NS)
 
 
 def life_events(course: Course) -> list[EventMark]:

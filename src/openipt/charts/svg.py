@@ -8,8 +8,6 @@ import xml.etree.ElementTree as ET  # parses only SVG we rendered ourselves
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
-ET.register_namespace("", SVG_NS)
-ET.register_namespace("xlink", XLINK_NS)
 
 # CSS properties matplotlib writes that are also SVG presentation attributes. Moving them
 # out of style="" lets pages keep a strict Content-Security-Policy (no 'unsafe-inline').
@@ -46,7 +44,7 @@ def finalise(raw: str, *, title: str, desc: str) -> str:
         _move_style_to_attributes(element)
     for name in ("width", "height", "id"):
         root.attrib.pop(name, None)
-    body = ET.tostring(root, encoding="unicode")
+    body = _serialise(root)
     chart_id = "chart-" + hashlib.sha256((title + desc + body).encode()).hexdigest()[:12]
     _scope_ids(root, chart_id)
 
@@ -65,7 +63,19 @@ def finalise(raw: str, *, title: str, desc: str) -> str:
     root.insert(0, desc_el)
     root.insert(0, title_el)
     root.text = "\n "
-    return ET.tostring(root, encoding="unicode") + "\n"
+    return _serialise(root) + "\n"
+
+
+def _serialise(root: ET.Element) -> str:
+    """Write the tree with SVG as the default namespace and the `xlink` prefix.
+
+    ElementTree's prefixes are global: another library (WeasyPrint, when it writes a PDF's
+    metadata) may register its own, after which a plain `tostring` writes `ns0:svg`, which
+    no HTML page draws. So the prefixes are stated here, at every call.
+    """
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
+    return ET.tostring(root, encoding="unicode")
 
 
 def _drop_metadata_and_css(root: ET.Element) -> None:

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 
 from openipt.charts import MoodEntry as MoodPoint
 from openipt.charts import mood_chart
 from openipt.portal.models import MoodEntry
-
-CHART_TIMEOUT = 24 * 60 * 60  # deterministic: the key is the chart's whole input
-
 
 @dataclass(frozen=True)
 class MoodPanel:
@@ -25,12 +20,7 @@ class MoodPanel:
 
 
 def mood_table_and_chart(entries: Sequence[MoodEntry], *, title: str) -> MoodPanel:
-    """Return the SVG chart (cached) and the rows for the data table beside it."""
+    """Return the SVG chart (kept by the charts package) and the rows of the table beside it."""
     points = [MoodPoint(date=e.date, mood=e.mood, contacts=e.contacts) for e in entries]
-    key = "openipt:mood:" + hashlib.sha256(repr((points, title)).encode()).hexdigest()
-    svg = cache.get(key)
-    if svg is None:
-        svg = mood_chart(points, title=title)
-        cache.set(key, svg, CHART_TIMEOUT)
-    chart = mark_safe(svg)  # noqa: S308 - our own SVG; its text is escaped by ElementTree
+    chart = mark_safe(mood_chart(points, title=title))  # noqa: S308 - our own SVG; its text is escaped by ElementTree
     return MoodPanel(chart=chart, rows=sorted(entries, key=lambda e: e.date, reverse=True))
