@@ -11,6 +11,7 @@ from openipt.charts import MoodEntry as MoodPoint
 from openipt.charts import mood_chart
 from openipt.portal.models import MoodEntry
 
+
 @dataclass(frozen=True)
 class MoodPanel:
     """A chart of the entries and the same entries as table rows (newest first)."""
