@@ -65,6 +65,9 @@ class EncryptedJSONField(EncryptedTextField):
     """A JSON value (such as a snapshot of free-text answers) stored encrypted."""
 
     description = "JSON encrypted at rest"
+    # For django-stubs: the attribute holds any JSON value, as on JSONField, not a str.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         text = super().from_db_value(value, expression, connection)
