@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from openipt.core.fields import EncryptedTextField
 from openipt.core.validators import no_control_characters
 
 MOOD_MAX = 10
@@ -98,7 +99,8 @@ class ClientTask(models.Model):
     session = models.ForeignKey(
         "courses.Session", on_delete=models.CASCADE, related_name="client_tasks"
     )
-    text = models.TextField(validators=[no_control_characters])
+    # A copy of a line of Session.between_sessions_work, so encrypted as that field is.
+    text = EncryptedTextField(validators=[no_control_characters])
     position = models.PositiveSmallIntegerField(default=1)
     done_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -132,7 +134,7 @@ class MoodEntry(models.Model):
         _("contacts and activities"),
         validators=[MinValueValidator(0), MaxValueValidator(CONTACTS_MAX)],
     )
-    note = models.CharField(
+    note = EncryptedTextField(
         _("note"), max_length=NOTE_MAX, blank=True, validators=[no_control_characters]
     )
     created_at = models.DateTimeField(auto_now_add=True)

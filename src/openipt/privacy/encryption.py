@@ -60,6 +60,8 @@ SENSITIVE_TEXT_FIELDS: dict[str, tuple[str, ...]] = {
     "interpersonal.LifeEvent": ("description",),
     "interpersonal.Formulation": ("text", "client_response"),
     "assessments.Alert": ("note",),
+    "portal.ClientTask": ("text",),  # copies of Session.between_sessions_work lines
+    "portal.MoodEntry": ("note",),
     "privacy.PsychotherapyNote": ("text",),
     "privacy.Disclosure": ("purpose",),
     "privacy.Consent": ("note",),
