@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -179,6 +179,20 @@ def multifernet() -> MultiFernet:
 def encrypt(text: str) -> str:
     """Return the text as a Fernet token under the current key."""
     return multifernet().encrypt(text.encode("utf-8")).decode("ascii")
+
+
+def encryptor() -> Callable[[str], str]:
+    """Return a function that encrypts under the current key, for writing many values.
+
+    `encrypt` checks the key file for each value; a bulk writer (openipt synth) takes the
+    key once per batch instead.
+    """
+    fernet = multifernet()
+
+    def seal(text: str) -> str:
+        return fernet.encrypt(text.encode("utf-8")).decode("ascii")
+
+    return seal
 
 
 def decrypt(token: str, *, where: str = "a stored value") -> str:
