@@ -119,15 +119,17 @@ _HUGE_NUMBER = re.compile(r"\s*[-+]?\d{19,}\s*")
 
 def _bad_parameter(request: HttpRequest, content_type: str) -> str | None:
     """Say what is wrong with a query or form parameter that no database could take: a
-    number too large to store, or a NUL character (PostgreSQL refuses NUL in text, even in
-    a search, which would be a 500)."""
+    number too large to store, or a NUL character in the query string (PostgreSQL refuses
+    NUL in text, even in a search filter, which would be a 500). Forms refuse NUL in their
+    fields with a form error of their own (`no_control_characters`)."""
+    for name, values in request.GET.lists():
+        if "\x00" in name or any("\x00" in v for v in values):
+            return f"The query parameter {name!r} contains a NUL character."
     sources = [request.GET]
     if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         sources.append(request.POST)
     for source in sources:
         for name, values in source.lists():
-            if "\x00" in name or any("\x00" in v for v in values):
-                return f"The parameter {name!r} contains a NUL character."
             if any(_HUGE_NUMBER.fullmatch(v) for v in values):
                 return f"The number in {name!r} is too large."
     return None
