@@ -88,7 +88,11 @@ def _text(f: models.Field) -> str:
 
 
 def _is_text(f: models.Field) -> bool:
-    return isinstance(f, models.CharField | models.TextField) and not f.choices
+    from openipt.core.fields import EncryptedJSONField
+
+    # An encrypted JSON field is stored as text but holds structured data: not prose.
+    is_json = isinstance(f, EncryptedJSONField)
+    return isinstance(f, models.CharField | models.TextField) and not f.choices and not is_json
 
 
 @dataclass
