@@ -210,6 +210,7 @@ def check() -> None:
 
 
 CLI_MODULES = (
+    "openipt.assessments.cli",
     "openipt.audit.cli",
     "openipt.privacy.cli",
     "openipt.portal.cli",

@@ -32,9 +32,9 @@ from openipt.measures.schedule import is_due, missed
 
 SUMMARY_FIELDS = (
     "sessions_attended", "phq9_first", "phq9_last", "gad7_first", "gad7_last",
-    "latest_score_at", "open_alerts", "measure_due", "not_on_track", "caseness", "finished",
-    "recovered", "reliably_improved", "reliably_deteriorated", "reliably_recovered",
-    "responded", "remitted",
+    "latest_score_at", "open_alerts", "measure_due", "measure_missed", "not_on_track",
+    "caseness", "finished", "recovered", "reliably_improved", "reliably_deteriorated",
+    "reliably_recovered", "responded", "remitted",
 )  # fmt: skip
 KEY_FIELDS = ("status", "planned_sessions", "format", *SUMMARY_FIELDS)
 
@@ -129,6 +129,7 @@ def compute(course: Course, data: CourseData, open_alerts: int) -> dict[str, Any
         get_instrument("phq9"), _first(phq9), _last(phq9, paired=True), settings
     )
     current = max((s.number for s in data.sessions), default=0)
+    status = measure_status(course, data)
     return {
         "sessions_attended": len(data.sessions),
         "phq9_first": _first(phq9),
@@ -137,7 +138,8 @@ def compute(course: Course, data: CourseData, open_alerts: int) -> dict[str, Any
         "gad7_last": _last(gad7),
         "latest_score_at": max((s.completed_at for s in data.scores), default=None),
         "open_alerts": open_alerts,
-        "measure_due": measure_status(course, data).due,
+        "measure_due": status.due,
+        "measure_missed": bool(status.missed) and status.missed[-1] == current,
         "not_on_track": bool(tracking.reasons(course, series, current, settings)),
         "caseness": classes["caseness"],
         "finished": bool(classes["finished"]),

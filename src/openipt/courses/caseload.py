@@ -51,7 +51,7 @@ def caseload(user) -> QuerySet[Course]:
                 When(not_on_track=True, then=Value(1)),
                 When(contracted & Q(remaining__lte=0), then=Value(2)),
                 When(contracted & Q(remaining__lte=_threshold()), then=Value(3)),
-                When(measure_due=True, then=Value(4)),
+                When(Q(measure_due=True) | Q(measure_missed=True), then=Value(4)),
                 When(contract_agreed_on__isnull=True, then=Value(5)),
                 default=Value(9),
                 output_field=IntegerField(),

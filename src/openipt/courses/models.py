@@ -129,6 +129,8 @@ class Course(models.Model):
     latest_score_at = models.DateTimeField(null=True, blank=True)
     open_alerts = models.PositiveSmallIntegerField(default=0)
     measure_due = models.BooleanField(default=False)
+    # The last held session was due a rating and none was taken: give it next time.
+    measure_missed = models.BooleanField(default=False)
     not_on_track = models.BooleanField(default=False)
     caseness = models.BooleanField(null=True, blank=True)
     finished = models.BooleanField(default=False)

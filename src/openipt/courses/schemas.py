@@ -139,6 +139,7 @@ class CourseOut(Schema):
     intake_flags: list[dict[str, Any]]
     open_alerts: int
     measure_due: bool
+    measure_missed: bool
     focus: list[FocusOut]
     goals: list[GoalOut]
     agenda: AgendaOut

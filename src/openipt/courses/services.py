@@ -369,6 +369,7 @@ def course_state(course: Course) -> CourseState:
         focus=tuple(FocusItem(f.area, f.dispute_stage or None) for f in current_foci(course)),
         completed_task_ids=frozenset(t.task_id for t in course.task_completions.all()),
         measure_due=course.measure_due,
+        measure_missed=course.measure_missed and course.status == Course.Status.ACTIVE,
         ended=course.status != Course.Status.ACTIVE,
     )
 

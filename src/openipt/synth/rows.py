@@ -27,9 +27,9 @@ from openipt.synth.writer import Table
 
 SUMMARY = (
     "sessions_attended", "last_session_on", "phq9_first", "phq9_last", "gad7_first",
-    "gad7_last", "latest_score_at", "open_alerts", "measure_due", "not_on_track", "caseness",
-    "finished", "recovered", "reliably_improved", "reliably_deteriorated",
-    "reliably_recovered", "responded", "remitted",
+    "gad7_last", "latest_score_at", "open_alerts", "measure_due", "measure_missed",
+    "not_on_track", "caseness", "finished", "recovered", "reliably_improved",
+    "reliably_deteriorated", "reliably_recovered", "responded", "remitted",
 )  # fmt: skip
 PERSON_TEXT = (
     "description", "contact_frequency", "shared_activities", "satisfying", "unsatisfying",

@@ -96,6 +96,7 @@ def summarise(
         "latest_score_at": max((s.at for s in plan.scores), default=None),
         "open_alerts": open_alerts,
         "measure_due": _measure_due(plan, rules),
+        "measure_missed": _measure_missed(plan, rules),
         "not_on_track": bool(reasons),
         "caseness": classes["caseness"],
         "finished": bool(classes["finished"]),
@@ -119,6 +120,16 @@ def _measure_due(plan: CoursePlan, rules: Rules) -> bool:
     planned = plan.planned or get_format(plan.format).default_sessions
     next_session = max((s.number for s in plan.attended), default=0) + 1
     return is_due(rules.schedule, next_session, planned)
+
+
+def _measure_missed(plan: CoursePlan, rules: Rules) -> bool:
+    """The last held session was due a rating and lacks one, as `measure_status` decides."""
+    if not plan.attended or not rules.wanted:
+        return False
+    last = max(s.number for s in plan.attended)
+    planned = plan.planned or get_format(plan.format).default_sessions
+    taken = {s.instrument for s in plan.scores if s.number == last}
+    return is_due(rules.schedule, last, planned) and not set(rules.wanted) <= taken
 
 
 def _first(scores: list[ScorePlan]) -> int | None:
