@@ -119,9 +119,7 @@ def test_it_fits_the_curves_on_the_most_recent_finished_courses_only(cast):
 
 
 @override_settings(OPENIPT_EXPECTED_CURVES_MIN_COURSES=3)
-def test_it_keeps_fitted_curves_so_a_page_does_not_refit_them(
-    cast, django_assert_num_queries
-):
+def test_it_keeps_fitted_curves_so_a_page_does_not_refit_them(cast, django_assert_num_queries):
     _finished_courses(cast, 3, [17, 14, 11, 9, 7, 6])
     first = tracking.service_curves("phq9")
     _finished_courses(cast, 1, [20, 20, 20, 20])
