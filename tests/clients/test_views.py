@@ -78,6 +78,8 @@ def test_it_shows_the_client_to_the_therapist(cast, login):
     response = login(cast.therapist).get(reverse("clients:detail", args=[cast.client.pk]))
     assert response.status_code == 200
     assert b"Edit details" in response.content
+    privacy = reverse("privacy:client", args=[cast.client.pk])
+    assert f'href="{privacy}"'.encode() in response.content
 
 
 def test_it_shows_the_client_read_only_to_the_supervisor(cast, login):
