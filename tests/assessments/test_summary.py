@@ -36,6 +36,7 @@ def test_it_summarises_a_finished_recovered_course(cast, course):
         "latest_score_at": None,
         "open_alerts": 0,
         "measure_due": False,
+        "measure_missed": False,
         "not_on_track": False,
         "caseness": True,
         "finished": True,
