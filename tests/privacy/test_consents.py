@@ -119,8 +119,10 @@ def test_it_keeps_the_consent_list_query_count_flat(
         for _ in range(extra)
     )
     c = login(cast.therapist)
+    url = reverse("privacy:consents", args=[cast.client.pk])
+    c.get(url)  # warm up: per-process caches (content types, the audit chain) are not the page's
     with django_assert_max_num_queries(12):
-        assert c.get(reverse("privacy:consents", args=[cast.client.pk])).status_code == 200
+        assert c.get(url).status_code == 200
 
 
 def test_it_records_a_disclosure_of_own_notes_only(cast, course, note, login):
@@ -170,8 +172,10 @@ def test_it_keeps_the_disclosure_list_query_count_flat(
             authorised_on=TODAY,
         )
     c = login(cast.therapist)
+    url = reverse("privacy:disclosures", args=[cast.client.pk])
+    c.get(url)  # warm up: per-process caches (content types, the audit chain) are not the page's
     with django_assert_max_num_queries(13):
-        assert c.get(reverse("privacy:disclosures", args=[cast.client.pk])).status_code == 200
+        assert c.get(url).status_code == 200
 
 
 # The API
