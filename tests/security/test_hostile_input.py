@@ -166,7 +166,7 @@ def test_it_refuses_a_body_over_the_size_limit_with_a_clear_413(world, settings)
 
 
 @FAST_API
-def test_it_refuses_a_nul_character_in_a_search_or_a_form_with_a_clear_400(world):
+def test_it_refuses_a_nul_character_in_a_search_with_a_400_and_in_a_form_with_an_error(world):
     """PostgreSQL cannot compare text with NUL; SQLite can. Both must answer the same 400."""
     response = _api_client(world).get("/api/v1/clients?search=a%00b")
     assert response.status_code == 400
