@@ -111,7 +111,10 @@ class TherapistUser(SignedInUser):
     @task(4)
     def course_page(self) -> None:
         courses = self.me["courses"] or [pk for pk, _ in self.me["open"]]
-        self.get_page(f"/courses/{random.choice(courses)}/", "course page")
+        pk = random.choice(courses)
+        self.get_page(f"/courses/{pk}/", "course page")
+        # What the browser fetches next: the score chart drawn into the page (htmx).
+        self.get_page(f"/courses/{pk}/measures/chart/", "course chart")
 
     @task(1)
     def session_save(self) -> None:

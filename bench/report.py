@@ -21,6 +21,7 @@ import psutil
 PAGES = (  # (timing name, interactive?)
     ("caseload", True),
     ("course page", True),
+    ("course chart", True),
     ("session save", True),
     ("questionnaire submit", True),
     ("supervision dashboard", True),

@@ -34,7 +34,8 @@ def test_it_summarises_the_inventory_on_the_course_page(cast, filled):
     assert "1 life event" in html
     assert "symptom onset</a>" not in html and "1 Oct 2024" in html
     assert "Grief" in html and "Stronger fit" in html
-    assert html.count("<svg") == 2
+    assert "<svg" not in html  # drawn when opened: interpersonal:panel_charts
+    assert f'hx-get="/courses/{filled.pk}/panel-charts/"' in html
     assert "<caption>People by ring</caption>" in html
     assert f"/courses/{filled.pk}/formulation/" in html
     assert "&lt;b&gt;Ben&lt;/b&gt;" in html and "<b>Ben</b>" not in html
@@ -44,7 +45,7 @@ def test_it_shows_an_empty_panel_without_charts(cast, course):
     html = render("inventory_panel", course)
     assert "0 people in the inventory" in html
     assert "nothing suggested yet" in html
-    assert "<svg" not in html
+    assert "<svg" not in html and "panel-charts" not in html
 
 
 def test_it_puts_intake_and_termination_circles_side_by_side_in_the_letter(cast, filled):

@@ -146,6 +146,20 @@ def course_measures(course: Course, *, x: str = "session", charts: bool = True) 
     )
 
 
+def panel_chart(course: Course) -> SafeString | None:
+    """Return the chart the course page shows (the first instrument's), or None without scores.
+
+    The page fetches it after it has loaded (`assessments:panel_chart`): drawing costs tens of
+    milliseconds, the rest of the page a few.
+    """
+    ordered = _ordered(load(course))
+    if not ordered:
+        return None
+    code, rows = ordered[0]
+    view = _instrument_view(code, rows, conf.outcome_settings())
+    return chart(view, life_events(course))
+
+
 def _ordered(data: CourseData) -> list[tuple[str, list[ScoreRow]]]:
     """Return the course's instruments: the scheduled ones first, then the rest by code."""
     series = data.series

@@ -7,6 +7,7 @@ urlpatterns = [
     path("alerts/", views.alert_list, name="alerts"),
     path("alerts/<int:alert_id>/resolve/", views.resolve_alert, name="resolve_alert"),
     path("courses/<int:course_id>/measures/", views.course_measures, name="course"),
+    path("courses/<int:course_id>/measures/chart/", views.panel_chart, name="panel_chart"),
     path(
         "courses/<int:course_id>/measures/new/<slug:code>/",
         views.enter_questionnaire,

@@ -59,6 +59,14 @@ def course_measures(request: HttpRequest, course_id: int) -> HttpResponse:
     return render(request, "assessments/course.html", context)
 
 
+@clinician_required
+def panel_chart(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Return the course page's score chart alone, for the page to fetch once it is shown."""
+    course = get_course_for_user(request, course_id)
+    svg = display.panel_chart(course)
+    return render(request, "charts/_fragment.html", {"svg": svg, "empty": _("No scores yet.")})
+
+
 @therapist_required
 @require_http_methods(["GET", "POST"])
 def enter_questionnaire(request: HttpRequest, course_id: int, code: str) -> HttpResponse:

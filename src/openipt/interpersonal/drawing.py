@@ -15,6 +15,7 @@ from typing import Any
 from openipt.charts import CirclePerson, ScorePoint, TimelineEvent, closeness_circle, timeline
 from openipt.courses.models import Course
 from openipt.interpersonal.models import LifeEvent, Person
+from openipt.interpersonal.support import course_facts
 
 log = logging.getLogger(__name__)
 LOST = ("deceased", "ended")
@@ -146,3 +147,16 @@ def timeline_svg(
         TimelineEvent(date=e.date, kind=e.get_kind_display(), label=e.label) for e in events
     )
     return _timeline(marks, course.symptom_onset, tuple(scores), title)
+
+
+def panel_charts(course: Course) -> dict[str, str]:
+    """Return the panel's circle and timeline, which the page fetches when they are opened."""
+    people, events = course_facts(course)
+    if not (people or events):
+        return {}
+    return {
+        "circle_svg": circle_svg(course, circle_rows(people), "Closeness circle now"),
+        "timeline_svg": timeline_svg(
+            course, events, phq9_points(course), "Life events and symptom onset"
+        ),
+    }

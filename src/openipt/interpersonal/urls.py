@@ -15,6 +15,7 @@ urlpatterns = [
         name="person_delete",
     ),
     path("<int:course_id>/circle/", views.circle, name="circle"),
+    path("<int:course_id>/panel-charts/", views.panel_charts_view, name="panel_charts"),
     path("<int:course_id>/circle/snapshot/", views.snapshot_take, name="snapshot_take"),
     path("<int:course_id>/timeline/", views_timeline.timeline, name="timeline"),
     path("<int:course_id>/timeline/onset/", views_timeline.onset_set, name="onset_set"),

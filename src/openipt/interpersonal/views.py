@@ -20,7 +20,7 @@ from openipt.core.decorators import clinician_required, therapist_required
 from openipt.courses.access import get_course_for_user
 from openipt.courses.models import Course
 from openipt.interpersonal import services
-from openipt.interpersonal.drawing import circle_rows, circle_svg, snapshot_changes
+from openipt.interpersonal.drawing import circle_rows, circle_svg, panel_charts, snapshot_changes
 from openipt.interpersonal.forms import RELATIONSHIPS, PersonForm
 from openipt.interpersonal.models import InventorySnapshot, Person
 
@@ -173,6 +173,14 @@ def circle(request: HttpRequest, course_id: int) -> HttpResponse:
         context["ending_svg"] = circle_svg(course, ending.people, "Closeness circle at termination")
         context["changes"] = snapshot_changes(intake.people, ending.people)
     return render(request, "interpersonal/circle.html", context)
+
+
+@clinician_required
+def panel_charts_view(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Return the course panel's circle and timeline, fetched when the therapist opens them."""
+    course = get_course_for_user(request, course_id)
+    context = {"course": course, **panel_charts(course)}
+    return render(request, "interpersonal/_panel_charts.html", context)
 
 
 @therapist_required

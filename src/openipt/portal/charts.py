@@ -20,8 +20,18 @@ class MoodPanel:
     rows: list[MoodEntry]
 
 
-def mood_table_and_chart(entries: Sequence[MoodEntry], *, title: str) -> MoodPanel:
-    """Return the SVG chart (kept by the charts package) and the rows of the table beside it."""
+def mood_table_and_chart(
+    entries: Sequence[MoodEntry], *, title: str, chart: bool = True
+) -> MoodPanel:
+    """Return the SVG chart (kept by the charts package) and the rows of the table beside it.
+
+    `chart=False` leaves the chart empty, for a page that fetches it afterwards.
+    """
+    svg = mark_safe(entries_chart(entries, title) if chart else "")  # noqa: S308 - our own SVG; its text is escaped by ElementTree
+    return MoodPanel(chart=svg, rows=sorted(entries, key=lambda e: e.date, reverse=True))
+
+
+def entries_chart(entries: Sequence[MoodEntry], title: str) -> str:
+    """Return the entries' mood chart as SVG."""
     points = [MoodPoint(date=e.date, mood=e.mood, contacts=e.contacts) for e in entries]
-    chart = mark_safe(mood_chart(points, title=title))  # noqa: S308 - our own SVG; its text is escaped by ElementTree
-    return MoodPanel(chart=chart, rows=sorted(entries, key=lambda e: e.date, reverse=True))
+    return mood_chart(points, title=title)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openipt.portal import views, views_access, views_questionnaires
+from openipt.portal import views, views_access, views_panel, views_questionnaires
 
 app_name = "portal"
 urlpatterns = [
@@ -27,4 +27,9 @@ urlpatterns = [
     path("sign-in/", views_access.sign_in_request, name="sign_in"),
     path("sign-in/<str:token>/", views_access.sign_in_link, name="sign_in_link"),
     path("clients/<int:client_id>/invite/", views_access.invite, name="invite"),
+    path(
+        "courses/<int:course_id>/log-chart/",
+        views_panel.course_mood_chart,
+        name="course_mood_chart",
+    ),
 ]

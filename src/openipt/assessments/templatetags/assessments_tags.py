@@ -15,8 +15,12 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def measures_panel(context: Any, course) -> SafeString:
-    """Render the course page's panel: latest scores, chart, open alerts, what is due."""
-    data = {"m": course_measures(course), "course": course, "user": context.get("user")}
+    """Render the course page's panel: latest scores, open alerts, what is due, a chart slot.
+
+    The chart itself comes after the page (`assessments:panel_chart`), so it is not drawn here.
+    """
+    measures = course_measures(course, charts=False)
+    data = {"m": measures, "course": course, "user": context.get("user")}
     return render_to_string("assessments/_panel.html", data, request=context.get("request"))
 
 

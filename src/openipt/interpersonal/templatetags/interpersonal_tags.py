@@ -14,9 +14,7 @@ from openipt.courses.models import Course
 from openipt.interpersonal.drawing import (
     circle_rows,
     circle_svg,
-    phq9_points,
     snapshot_changes,
-    timeline_svg,
 )
 from openipt.interpersonal.models import Formulation, InventorySnapshot
 from openipt.interpersonal.support import course_facts, suggestions_for
@@ -35,7 +33,7 @@ def course_url(course: Course) -> str:
 
 @register.simple_tag
 def inventory_panel(course: Course) -> SafeString:
-    """Return the course page's summary of the inventory, circle, timeline and suggestions."""
+    """Return the course page's summary of the inventory and suggestions, with chart slots."""
     people, events = course_facts(course)
     rings = [sum(1 for p in people if p.ring == ring) for ring in (1, 2, 3, 4)]
     context: dict[str, Any] = {
@@ -46,11 +44,6 @@ def inventory_panel(course: Course) -> SafeString:
         "suggestions": suggestions_for(course, people, events)[:2],
         "formulation": Formulation.objects.filter(course=course).first(),
     }
-    if people or events:
-        context["circle_svg"] = circle_svg(course, circle_rows(people), "Closeness circle now")
-        context["timeline_svg"] = timeline_svg(
-            course, events, phq9_points(course), "Life events and symptom onset"
-        )
     return SafeString(render_to_string("interpersonal/_panel.html", context))
 
 

@@ -19,11 +19,16 @@ from openipt.portal.models import ClientTask
 register = template.Library()
 
 
+def panel_title() -> str:
+    """Return the title of the daily log chart on the therapist's course page."""
+    return _("Daily log: mood and contacts")
+
+
 @register.simple_tag
 def mood_panel(course: Course) -> SafeString:
-    """Return the course's daily log (chart and table) and the client's ticked-off tasks."""
+    """Return the course's daily log (table and chart slot) and the client's ticked-off tasks."""
     entries = services.recent_mood(course)
-    panel = mood_table_and_chart(entries, title=_("Daily log: mood and contacts"))
+    panel = mood_table_and_chart(entries, title=panel_title(), chart=False)
     tasks = list(
         ClientTask.objects.filter(course=course)
         .select_related("session")

@@ -1,0 +1,24 @@
+"""The daily log chart of the therapist's course page, fetched after the page is shown."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from openipt.core.decorators import clinician_required
+from openipt.courses.access import get_course_for_user
+from openipt.portal import services
+from openipt.portal.charts import entries_chart
+from openipt.portal.templatetags.portal_tags import panel_title
+
+
+@clinician_required
+def course_mood_chart(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Return the chart of the client's last four weeks of the daily log, or a note."""
+    course = get_course_for_user(request, course_id)
+    entries = services.recent_mood(course)
+    svg = mark_safe(entries_chart(entries, panel_title())) if entries else None  # noqa: S308 - our own SVG; its text is escaped by ElementTree
+    context = {"svg": svg, "empty": _("No entries in the last four weeks.")}
+    return render(request, "charts/_fragment.html", context)
