@@ -13,6 +13,7 @@ import math
 import os
 import platform
 import sqlite3
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,7 @@ def entry(
         "database": database,
         "courses": manifest["courses"],
         "run_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "commit": _commit(),
         "pages": pages,
         "bare_view": {
             "solo_p50_ms": percentile(solo.get("bare view", {"server": []})["server"], 50),
@@ -184,6 +186,17 @@ def _ms(value: float | None) -> str:
     return "-" if value is None else f"{value:,.1f}"
 
 
+def _commit() -> str:
+    """Return the checked-out commit, so a table says which code it measured."""
+    try:
+        found = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return found.stdout.strip()
+
+
 def _mark(ok: bool | None) -> str:
     return "n/a" if ok is None else ("met" if ok else "**missed**")
 
@@ -205,7 +218,8 @@ def _run_table(run: dict[str, Any]) -> list[str]:
     bare = run["bare_view"]
     s = run["settings"]
     lines = [
-        f"### {run['database']}, {run['courses']:,} courses ({run['run_at']})",
+        f"### {run['database']}, {run['courses']:,} courses ({run['run_at']}"
+        f"{', commit ' + run['commit'] if run.get('commit') else ''})",
         "",
         f"{s['users']} users, {s['gunicorn_workers']} gunicorn workers, "
         f"{s['phase_seconds']} s per phase; {run.get('database_version', '')}; load average "
@@ -220,7 +234,9 @@ def _run_table(run: dict[str, Any]) -> list[str]:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name, _ in PAGES:
-        p = run["pages"][name]
+        p = run["pages"].get(name)
+        if p is None:
+            continue  # a run from before the page was measured
         ratio = p["p95_ms"] / bare["p95_ms"] if p["p95_ms"] and bare["p95_ms"] else None
         ok = None
         if p["p95_ms"] is not None and p["p99_ms"] is not None:

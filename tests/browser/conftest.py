@@ -50,6 +50,8 @@ def shoot(page):
     """Return a function that saves desktop and 360 px screenshots of the current page."""
 
     def _shoot(name: str) -> None:
+        # Charts that arrive after the page (charts/_slot.html) are in the picture.
+        page.wait_for_function("document.querySelectorAll('.chart-slot').length === 0")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.set_viewport_size({"width": 1280, "height": 800})
         page.screenshot(path=str(SCREENSHOTS / f"{name}-desktop.png"), full_page=True)

@@ -67,6 +67,7 @@ def test_it_takes_a_risk_answer_to_a_resolved_alert(cast, course, sign_in, live_
     panel = page.locator(".measures-panel")
     expect(panel.get_by_text("Open alert")).to_be_visible()
     expect(panel.get_by_text("PHQ-9 item 9 answered “Several days” (1)")).to_be_visible()
+    expect(panel.locator("figure.chart svg[role=img]")).to_have_count(1)  # after the page
     panel.scroll_into_view_if_needed()
     shoot("measures-course-panel")
 
