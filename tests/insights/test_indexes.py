@@ -37,9 +37,6 @@ BIG = ("courses_course", "clients_client", "assessments_alert", "courses_taskcom
 # thousand rows PostgreSQL rightly hash-joins whole tables, which says nothing about scale.
 OTHERS = 20_000
 PERIOD = {"start": datetime.date(2026, 1, 1), "end": datetime.date(2026, 2, 28)}
-# Service-wide counts that no current index serves; the indexes they need are asked of the
-# courses and clients areas (see the report of issue 8). Remove the xfail once they exist.
-NEEDS_INDEX = "needs course (started_on) and client (created_at) indexes from their areas"
 
 
 @pytest.fixture
@@ -142,7 +139,6 @@ def test_it_searches_indexes_for_every_team_query_on_sqlite(on_sqlite, service):
         assert sqlite_scans(sql, params) == [], sql
 
 
-@pytest.mark.xfail(strict=True, reason=NEEDS_INDEX)
 def test_it_searches_indexes_for_service_starts_and_referrals_on_sqlite(on_sqlite, service):
     for sql, params in service_starts_and_referrals(service):
         assert sqlite_scans(sql, params) == [], sql
@@ -195,7 +191,6 @@ def test_it_reads_every_team_query_through_indexes_on_postgresql(on_postgresql, 
         assert full_reads(pg_plan(sql, params, seqscan=False), BIG) == [], sql
 
 
-@pytest.mark.xfail(strict=True, reason=NEEDS_INDEX)
 def test_it_has_indexes_for_service_starts_and_referrals_on_postgresql(on_postgresql, service):
     for sql, params in service_starts_and_referrals(service):
         assert full_reads(pg_plan(sql, params, seqscan=False), BIG) == [], sql

@@ -175,6 +175,39 @@ def test_it_counts_referrals_by_the_month_the_client_was_added(service, team):
     assert by_format["total"]["referrals"] is None  # clients have no format
 
 
+def test_it_counts_referrals_in_local_months_and_only_inside_a_mid_month_period(team):
+    """Europe/London: 23:30 UTC on 31 May is 00:30 on 1 June (summer time), so June."""
+    from django.utils import timezone
+
+    from openipt.clients.models import Client
+
+    utc = datetime.UTC
+    stamps = {
+        "May 9 (before the period)": datetime.datetime(2026, 5, 9, 12, tzinfo=utc),
+        "May 10 (first day)": datetime.datetime(2026, 5, 10, 8, tzinfo=utc),
+        "31 May 23:30 UTC = 1 June local": datetime.datetime(2026, 5, 31, 23, 30, tzinfo=utc),
+        "July 20 (last day)": datetime.datetime(2026, 7, 20, 22, 59, tzinfo=utc),
+        "July 20 23:30 UTC = 21 July local (after)": datetime.datetime(
+            2026, 7, 20, 23, 30, tzinfo=utc
+        ),
+    }
+    for label, stamp in stamps.items():
+        made = Client.objects.create(name=label, primary_therapist=team.therapist)
+        Client.objects.filter(pk=made.pk).update(created_at=stamp)
+    with timezone.override("Europe/London"):
+        found = run(start=datetime.date(2026, 5, 10), end=datetime.date(2026, 7, 20))
+    assert [row["key"] for row in found["rows"]] == ["2026-05", "2026-06", "2026-07"]
+    assert [row["referrals"] for row in found["rows"]] == [1, 1, 1]
+
+
+def test_it_adds_the_days_and_statuses_of_a_month_together(team):
+    for day, status in ((3, "ended"), (17, "ended"), (17, "discontinued"), (28, "discontinued")):
+        finished(team.therapist, datetime.date(2026, 2, day), status=status, **RECOVERED)
+    found = run()
+    assert month(found, "2026-02")["ended"] == 4
+    assert month(found, "2026-02")["recovery"] == 4
+
+
 def test_it_filters_by_therapist_format_and_area(service, team):
     assert run(therapist=team.colleague.pk)["total"]["ended"] == 3
     assert run(format="brief")["total"]["ended"] == 2

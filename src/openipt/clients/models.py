@@ -88,6 +88,8 @@ class Client(models.Model):
         indexes = [
             # The caseload and client list: a therapist's clients by name.
             models.Index(fields=["primary_therapist", "name"], name="client_therapist_name_idx"),
+            # Service outcomes: referrals (clients created) in a period, by month or therapist.
+            models.Index(fields=["created_at", "primary_therapist"], name="client_created_idx"),
         ]
 
     def __str__(self) -> str:

@@ -152,8 +152,31 @@ class Course(models.Model):
         indexes = [
             # The caseload: a therapist's active courses.
             models.Index(fields=["therapist", "status", "started_on"], name="course_caseload_idx"),
-            # Service outcomes by month, format and area over ended courses.
-            models.Index(fields=["status", "ended_on"], name="course_outcome_idx"),
+            # Service outcomes over ended courses: every column the report groups or counts
+            # by, so a million endings are read from the index alone (insights.outcomes).
+            models.Index(
+                fields=[
+                    "status",
+                    "ended_on",
+                    "therapist",
+                    "format",
+                    "primary_area",
+                    "finished",
+                    "caseness",
+                    "recovered",
+                    "reliably_improved",
+                    "reliably_recovered",
+                    "reliably_deteriorated",
+                    "responded",
+                    "remitted",
+                ],
+                name="course_outcome_cover_idx",
+            ),
+            # Service outcomes: courses started in a period, by month, therapist, format, area.
+            models.Index(
+                fields=["started_on", "therapist", "format", "primary_area"],
+                name="course_started_idx",
+            ),
             models.Index(fields=["format", "status"], name="course_format_idx"),
             models.Index(fields=["primary_area", "status"], name="course_area_idx"),
             # Supervisor views: open alerts and courses not on track.
