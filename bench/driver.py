@@ -85,6 +85,8 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
     reused = args.reuse_data and _same_size(work, args.courses)
     if reused:
         print("  reusing the synthetic service of the previous run", flush=True)
+        # The code may have moved on since: bring the schema up to date, as an upgrade would.
+        _run([*OPENIPT, "migrate"], env, work / "migrate-reuse.log")
     else:
         _build(database, args, work, env)
     manifest = json.loads((work / "manifest.json").read_text())
