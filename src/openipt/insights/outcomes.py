@@ -25,7 +25,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import connections
 from django.db.models import Count, DateField, F, Q, QuerySet, Value
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from openipt.charts.style import format_short_date
@@ -163,14 +165,23 @@ def _next_month(month: date) -> date:
 def _referrals(clients: QuerySet, filters: Filters) -> QuerySet:
     if filters.therapist is not None:
         clients = clients.filter(primary_therapist_id=filters.therapist)
-    if filters.group != "month":
-        since, until = _midnight(filters.start), _midnight(filters.end + timedelta(days=1))
-        clients = clients.filter(created_at__gte=since, created_at__lt=until)
-        key = _group_by(filters, "created_at", client=True)
-        return clients.values(key=key).annotate(n=Count("id")).order_by()
-    # By month: one count per month, each one range of the created_at index (a second range
-    # on the same column would make SQLite read the whole period for every month), in one
-    # statement. Boundaries are local midnights, so months are the service's months.
+    if filters.group == "month" and connections[clients.db].vendor == "sqlite":
+        return _referrals_by_month_ranges(clients, filters)
+    since, until = _midnight(filters.start), _midnight(filters.end + timedelta(days=1))
+    clients = clients.filter(created_at__gte=since, created_at__lt=until)
+    if filters.group == "month":  # native on PostgreSQL, in the service's time zone
+        return clients.values(key=TruncMonth("created_at")).annotate(n=Count("id")).order_by()
+    key = _group_by(filters, "created_at", client=True)
+    return clients.values(key=key).annotate(n=Count("id")).order_by()
+
+
+def _referrals_by_month_ranges(clients: QuerySet, filters: Filters) -> QuerySet:
+    """Count referrals by month on SQLite, where `TruncMonth` is Python called per row.
+
+    One count per month, each one range of the created_at index (a second range on the same
+    column would make SQLite read the whole period for every month), in one statement.
+    Boundaries are local midnights, so months are the service's months.
+    """
     counts = [
         clients.filter(created_at__gte=_midnight(first), created_at__lt=_midnight(after))
         .values(key=Value(first.replace(day=1), output_field=DateField()))
