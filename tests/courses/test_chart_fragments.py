@@ -79,6 +79,12 @@ def test_the_supervisor_may_read_the_fragments(cast, login, full):
         assert client.get(url).status_code == 200
 
 
+def test_a_fragment_only_reads(cast, login, full):
+    client = login(cast.therapist)
+    for url in fragments(full).values():
+        assert client.post(url).status_code == 405
+
+
 @pytest.mark.parametrize("name", ["scores", "log", "inventory"])
 def test_no_one_else_reaches_a_fragment(cast, login, client, full, name):
     url = fragments(full)[name]

@@ -53,8 +53,9 @@ CLINICAL_NAMESPACES = {
 PUBLIC = {"core:healthz", "core:readyz", "api:openapi-json", "api:openapi-view", "api:api-root"}
 REFUSED = {"403", "404"}
 PORTAL_ACCESS = {"portal:join_start", "portal:join", "portal:sign_in", "portal:sign_in_link"}
-# Portal URLs that staff use (inviting a client): they follow the clinical rules.
-PORTAL_STAFF = {"portal:invite"}
+# Portal URLs that staff use (inviting a client, a course's daily log chart on the course
+# page): they follow the clinical rules.
+PORTAL_STAFF = {"portal:invite", "portal:course_mood_chart"}
 # The client's own record over the API; staff operations on the portal (invitations, a
 # course's daily log) live outside this prefix and follow the clinical rules.
 PORTAL_API_PREFIX = "/api/v1/portal/"

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from openipt.assessments import conf, display, services
 from openipt.assessments.access import get_administration, get_alert_for_user
@@ -60,6 +60,7 @@ def course_measures(request: HttpRequest, course_id: int) -> HttpResponse:
 
 
 @clinician_required
+@require_GET
 def panel_chart(request: HttpRequest, course_id: int) -> HttpResponse:
     """Return the course page's score chart alone, for the page to fetch once it is shown."""
     course = get_course_for_user(request, course_id)

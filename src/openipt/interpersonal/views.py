@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from openipt.core.decorators import clinician_required, therapist_required
 from openipt.courses.access import get_course_for_user
@@ -176,6 +176,7 @@ def circle(request: HttpRequest, course_id: int) -> HttpResponse:
 
 
 @clinician_required
+@require_GET
 def panel_charts_view(request: HttpRequest, course_id: int) -> HttpResponse:
     """Return the course panel's circle and timeline, fetched when the therapist opens them."""
     course = get_course_for_user(request, course_id)

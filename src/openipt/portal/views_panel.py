@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from openipt.core.decorators import clinician_required
 from openipt.courses.access import get_course_for_user
@@ -15,6 +16,7 @@ from openipt.portal.templatetags.portal_tags import panel_title
 
 
 @clinician_required
+@require_GET
 def course_mood_chart(request: HttpRequest, course_id: int) -> HttpResponse:
     """Return the chart of the client's last four weeks of the daily log, or a note."""
     course = get_course_for_user(request, course_id)
