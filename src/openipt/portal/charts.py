@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from openipt.charts import MoodEntry as MoodPoint
 from openipt.charts import mood_chart
@@ -35,3 +36,8 @@ def entries_chart(entries: Sequence[MoodEntry], title: str) -> str:
     """Return the entries' mood chart as SVG."""
     points = [MoodPoint(date=e.date, mood=e.mood, contacts=e.contacts) for e in entries]
     return mood_chart(points, title=title)
+
+
+def panel_title() -> str:
+    """Return the title of the daily log chart on the therapist's course page."""
+    return _("Daily log: mood and contacts")

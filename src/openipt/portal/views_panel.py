@@ -11,8 +11,7 @@ from django.views.decorators.http import require_GET
 from openipt.core.decorators import clinician_required
 from openipt.courses.access import get_course_for_user
 from openipt.portal import services
-from openipt.portal.charts import entries_chart
-from openipt.portal.templatetags.portal_tags import panel_title
+from openipt.portal.charts import entries_chart, panel_title
 
 
 @clinician_required

@@ -7,21 +7,15 @@ from typing import Any
 from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext as _
 
 from openipt.clients.models import Client
 from openipt.courses.models import Course
 from openipt.portal import services
-from openipt.portal.charts import mood_table_and_chart
+from openipt.portal.charts import mood_table_and_chart, panel_title
 from openipt.portal.links import portal_status
 from openipt.portal.models import ClientTask
 
 register = template.Library()
-
-
-def panel_title() -> str:
-    """Return the title of the daily log chart on the therapist's course page."""
-    return _("Daily log: mood and contacts")
 
 
 @register.simple_tag
