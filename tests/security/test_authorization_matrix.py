@@ -26,6 +26,18 @@ PAGES = page_routes()
 APIS = api_routes()
 
 
+# The world is built once for this module (tests/security/conftest.py: module_world); every
+# test's writes roll back in its own savepoint.
+@pytest.fixture
+def world(module_world, db):
+    return module_world
+
+
+@pytest.fixture
+def cast(module_world, db):
+    return module_world.cast
+
+
 def outcome(response: Any) -> str:
     """Return the token for a response: a status code, "2xx", "3xx" or "login"."""
     status = response.status_code
@@ -119,11 +131,12 @@ def _check(route: Route, world: World, tokens: dict[str, str], method: str) -> l
     return problems
 
 
-@pytest.fixture
-def tokens(world) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def tokens(module_world, module_db) -> dict[str, str]:
     from openipt.accounts.models import ApiToken
 
-    return {role: ApiToken.issue(user)[1] for role, user in world.roles.items()}
+    with module_db.unblock():
+        return {role: ApiToken.issue(user)[1] for role, user in module_world.roles.items()}
 
 
 def _methods(route: Route) -> list[str]:

@@ -153,6 +153,30 @@ def test_it_turns_on_secure_cookies_hsts_and_mfa_in_production():
     ]
 
 
+def test_it_hashes_passwords_with_argon2_in_production():
+    # The suite hashes with MD5 for speed (tests/conftest.py); the product must not.
+    code = (
+        "import django; django.setup(); from django.contrib.auth.hashers import make_password; "
+        "print(make_password('a long pass phrase').split('$')[0])"
+    )
+    result = _python(code, _production_env())
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "argon2"
+
+
+def test_it_keeps_argon2_first_in_the_settings_module(db):
+    from django.test import override_settings
+
+    from openipt import settings as real
+    from tests.conftest import PASSWORD, make_user
+
+    assert real.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    with override_settings(PASSWORD_HASHERS=real.PASSWORD_HASHERS):
+        user = make_user("argon", "therapist")
+        assert user.password.startswith("argon2$")
+        assert user.check_password(PASSWORD)
+
+
 def test_it_reports_a_production_without_mfa_in_the_checks():
     result = subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy"],

@@ -22,6 +22,18 @@ from tests.security.world import World
 FAST_API = override_settings(OPENIPT_API_RATE_USER="1000000/m", OPENIPT_API_RATE_ANON="1000000/m")
 
 
+# The world is built once for this module (tests/security/conftest.py: module_world); every
+# test's writes roll back in its own savepoint.
+@pytest.fixture
+def world(module_world, db):
+    return module_world
+
+
+@pytest.fixture
+def cast(module_world, db):
+    return module_world.cast
+
+
 def _user_of(route: Route, world: World) -> Any:
     """Return who fills this page's forms: the client in the portal, the admin in audit."""
     area = route.namespace.split(":")[0]

@@ -105,6 +105,7 @@ class World:
     admin: Any
     client: Any
     other_client: Any
+    cast: Any
     objects: dict[str, Any] = field(default_factory=dict)  # "app.model" -> instance
     failed: dict[str, str] = field(default_factory=dict)  # "app.model" -> why
 
@@ -189,6 +190,7 @@ def build_world(cast: Any) -> World:
         admin=cast.admin,
         client=cast.client,
         other_client=cast.other_client,
+        cast=cast,
     )
     world.objects["clients.client"] = cast.client
     candidates = [m for m in apps.get_models() if m._meta.app_label in HEALTH_APPS]
