@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export OPENIPT_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install system-deps run test lint bench clean
+.PHONY: install system-deps run test check lint bench clean
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,12 +24,17 @@ run: install
 	$(BIN)/openipt demo --if-empty
 	$(BIN)/openipt serve
 
-test: install system-deps
+# Installs, then every check; its own steps are timed (scripts/test.sh).
+test:
 	@bash scripts/test.sh
 
+# The inner loop: lint, types and the tests of what changed (docs/development.md).
+check: install
+	@bash scripts/check.sh
+
 lint: install
-	$(BIN)/ruff check src tests $(wildcard bench)
-	$(BIN)/ruff format --check src tests $(wildcard bench)
+	$(BIN)/ruff check src tests scripts $(wildcard bench)
+	$(BIN)/ruff format --check src tests scripts $(wildcard bench)
 
 bench: install
 	@bash bench/run.sh
