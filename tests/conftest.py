@@ -1,20 +1,22 @@
 """The shared cast: a therapist, their supervisor, an outsider, a client and an admin.
 
 Every view test uses them: the owner sees, the supervisor reads, the outsider gets 404,
-the client and the admin are refused clinical pages.
+the client and the admin are refused clinical pages. tests/factories.py makes them.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.factories import Cast, build_cast, make_course
+
+if TYPE_CHECKING:
+    from openipt.courses.models import Course
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-PASSWORD = "cast-password-2026"
-
 
 # A test can reach the database only through one of these (pytest-django blocks it
 # otherwise), so a test without them gives the same answer on every database.
@@ -43,17 +45,6 @@ def pytest_collection_modifyitems(config, items):
     items[:] = keep
 
 
-@dataclass
-class Cast:
-    therapist: object
-    supervisor: object
-    outsider: object
-    client_user: object
-    admin: object
-    client: object  # the therapist's client, linked to client_user
-    other_client: object  # the outsider's client
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _fast_password_hasher():
     """Hash test passwords with MD5: Argon2 costs about 0.5 s a hash on a test machine.
@@ -77,33 +68,33 @@ def _fresh_cache():
     cache.clear()
 
 
-def make_user(username: str, role: str, **extra):
-    from openipt.accounts.services import create_user
-
-    return create_user(username, role, PASSWORD, **extra)
-
-
 @pytest.fixture
 def cast(db) -> Cast:
     return build_cast()
 
 
-def build_cast() -> Cast:
-    """Create the shared cast (the `cast` fixture, or a module's shared world)."""
-    from openipt.clients.models import Client
+@pytest.fixture
+def course_options() -> dict[str, Any]:
+    """The make_course keywords of `course`; an area that needs other values overrides this."""
+    return {}
 
-    supervisor = make_user("sup", "supervisor", display_name="Supervisor Sue")
-    therapist = make_user("ther", "therapist", supervisor="sup", display_name="Therapist Tom")
-    outsider = make_user("other", "therapist", display_name="Other Olga")
-    client_user = make_user("cli", "client", display_name="Client Carla")
-    admin = make_user("adm", "admin")
-    client = Client.objects.create(
-        name="Carla Client", record_number="R-1", primary_therapist=therapist, user=client_user
-    )
-    other_client = Client.objects.create(
-        name="Oscar Outside", record_number="R-2", primary_therapist=outsider
-    )
-    return Cast(therapist, supervisor, outsider, client_user, admin, client, other_client)
+
+@pytest.fixture
+def other_course_options(course_options: dict[str, Any]) -> dict[str, Any]:
+    """The make_course keywords of `other_course`: those of `course` unless an area differs."""
+    return course_options
+
+
+@pytest.fixture
+def course(cast: Cast, course_options: dict[str, Any]) -> Course:
+    """A course of the therapist's client."""
+    return make_course(client=cast.client, therapist=cast.therapist, **course_options)
+
+
+@pytest.fixture
+def other_course(cast: Cast, other_course_options: dict[str, Any]) -> Course:
+    """A course of the outsider's client, for the tests of what the therapist may not reach."""
+    return make_course(client=cast.other_client, therapist=cast.outsider, **other_course_options)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from openipt.assessments.models import Administration, Alert
-from tests.assessments.conftest import add_session, make_course, phq9_answers, run_course
+from tests.factories import add_session, make_course, phq9_answers, run_course
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +33,12 @@ def api(client, token_for):
 
 
 def test_it_records_an_assessment_and_returns_total_band_and_alerts(cast, api, course):
-    session = add_session(course, 1)
-    body = {"instrument": "phq9", "answers": phq9_answers(17, item9=2), "session_id": session.pk}
+    session = add_session(course=course, number=1)
+    body = {
+        "instrument": "phq9",
+        "answers": phq9_answers(total=17, item9=2),
+        "session_id": session.pk,
+    }
     status, data = api("POST", f"/courses/{course.pk}/assessments", cast.therapist, body)
     assert status == 201
     assert (data["total"], data["band"], data["band_label"]) == (
@@ -61,7 +65,7 @@ def test_it_records_an_assessment_and_returns_total_band_and_alerts(cast, api, c
     ],
 )
 def test_it_refuses_bad_answers_with_a_400_naming_the_item(cast, api, course, answers, item):
-    body = {"instrument": "phq9", "answers": phq9_answers(10) | answers}
+    body = {"instrument": "phq9", "answers": phq9_answers(total=10) | answers}
     status, data = api("POST", f"/courses/{course.pk}/assessments", cast.therapist, body)
     assert status == 400
     assert item in data["detail"]
@@ -78,7 +82,7 @@ def test_it_never_takes_true_for_one(cast, api, course):
 
 
 def test_it_keeps_the_risk_alert_when_the_request_fails(cast, api, course):
-    body = {"instrument": "phq9", "answers": phq9_answers(10, item9=3) | {"1": False}}
+    body = {"instrument": "phq9", "answers": phq9_answers(total=10, item9=3) | {"1": False}}
     status, data = api("POST", f"/courses/{course.pk}/assessments", cast.therapist, body)
     assert status == 400
     assert "alert raised" in data["detail"]
@@ -111,17 +115,17 @@ def test_it_refuses_an_unknown_instrument_and_a_foreign_session(cast, api, cours
         {"instrument": "bdi2", "answers": {}},
     )  # fmt: skip
     assert status == 400 and "Unknown instrument" in data["detail"]
-    foreign = add_session(other_course, 1)
+    foreign = add_session(course=other_course, number=1)
     status, data = api(
         "POST", f"/courses/{course.pk}/assessments", cast.therapist,
-        {"instrument": "phq9", "answers": phq9_answers(5), "session_id": foreign.pk},
+        {"instrument": "phq9", "answers": phq9_answers(total=5), "session_id": foreign.pk},
     )  # fmt: skip
     assert status == 400 and "session" in data["detail"]
 
 
 def test_it_guards_writes_by_role(cast, api, course):
     path = f"/courses/{course.pk}/assessments"
-    body = {"instrument": "phq9", "answers": phq9_answers(5)}
+    body = {"instrument": "phq9", "answers": phq9_answers(total=5)}
     assert api("POST", path, cast.outsider, body)[0] == 404
     assert api("POST", path, cast.supervisor, body)[0] == 403
     assert api("POST", path, cast.client_user, body)[0] == 404
@@ -129,18 +133,18 @@ def test_it_guards_writes_by_role(cast, api, course):
 
 
 def test_it_lists_assessments_item_by_item(cast, api, course):
-    run_course(course, [12, 9])
+    run_course(course=course, phq9_totals=[12, 9])
     status, data = api("GET", f"/courses/{course.pk}/assessments", cast.supervisor)
     assert status == 200 and data["count"] == 2
     first = data["items"][0]
     assert first["total"] == 12 and first["band"] == "moderate"
-    assert first["answers"] == phq9_answers(12)
+    assert first["answers"] == phq9_answers(total=12)
     assert api("GET", f"/courses/{course.pk}/assessments", cast.outsider)[0] == 404
     assert api("GET", f"/courses/{course.pk}/assessments", cast.client_user)[0] == 404
 
 
 def test_it_returns_outcomes_per_instrument_and_for_the_course(cast, api, course):
-    run_course(course, [18, 12, 7], [13, 9, 5])
+    run_course(course=course, phq9_totals=[18, 12, 7], gad7_totals=[13, 9, 5])
     course.status = "ended"
     course.save()
     status, data = api("GET", f"/courses/{course.pk}/outcomes", cast.therapist)
@@ -159,7 +163,7 @@ def test_it_returns_outcomes_per_instrument_and_for_the_course(cast, api, course
 
 
 def test_it_returns_nulls_for_a_single_score(cast, api, course):
-    run_course(course, [14])
+    run_course(course=course, phq9_totals=[14])
     data = api("GET", f"/courses/{course.pk}/outcomes", cast.therapist)[1]
     phq9 = data["instruments"]["phq9"]
     assert (phq9["baseline"], phq9["latest"], phq9["response"], phq9["scores"]) == (14, 14, None, 1)
@@ -167,8 +171,8 @@ def test_it_returns_nulls_for_a_single_score(cast, api, course):
 
 
 def test_it_lists_and_resolves_alerts(cast, api, course, other_course):
-    run_course(course, [12], item9={1: 1})
-    run_course(other_course, [12], item9={1: 1})
+    run_course(course=course, phq9_totals=[12], item9={1: 1})
+    run_course(course=other_course, phq9_totals=[12], item9={1: 1})
     status, data = api("GET", "/alerts", cast.therapist)
     (alert,) = data["items"]
     assert alert["course_id"] == course.pk
@@ -210,7 +214,7 @@ def test_it_lists_instruments_and_404s_an_unknown_one(cast, api):
 
 
 def test_it_exports_the_course_as_fhir_to_those_who_may_read_it(cast, api, course):
-    run_course(course, [12])
+    run_course(course=course, phq9_totals=[12])
     status, data = api("GET", f"/courses/{course.pk}/fhir", cast.supervisor)
     assert status == 200 and data["resourceType"] == "Bundle"
     assert api("GET", f"/courses/{course.pk}/fhir", cast.outsider)[0] == 404
@@ -218,7 +222,7 @@ def test_it_exports_the_course_as_fhir_to_those_who_may_read_it(cast, api, cours
 
 
 def test_it_answers_404_for_a_course_that_does_not_exist(cast, api):
-    other = make_course(cast.outsider, cast.other_client)
+    other = make_course(client=cast.other_client)
     for path in ("assessments", "outcomes", "fhir"):
         assert api("GET", f"/courses/{other.pk + 1000}/{path}", cast.therapist)[0] == 404
 

@@ -8,9 +8,8 @@ import pytest
 
 from openipt.assessments.demo import PHQ9_ORDER, extend_demo, spread
 from openipt.assessments.models import Administration, Alert
-from openipt.clients.models import Client
 from openipt.courses.models import Course
-from tests.assessments.conftest import add_session, make_course
+from tests.factories import add_session, make_client, make_course
 
 pytestmark = pytest.mark.django_db
 
@@ -21,17 +20,14 @@ def demo_courses(cast) -> list[Course]:
     """Make demo clients and courses the way the course engine's demo would."""
     courses = []
     for index, (number, held) in enumerate(HELD.items()):
-        client = Client.objects.create(
-            name=f"Demo {index}", record_number=number, primary_therapist=cast.therapist
-        )
+        client = make_client(therapist=cast.therapist, name=f"Demo {index}", record_number=number)
         course = make_course(
-            cast.therapist,
-            client,
+            client=client,
             planned_sessions=12 if held < 16 else 16,
             started_on=datetime.date(2026, 1, 5),
         )
         for number_ in range(1, held + 1):
-            add_session(course, number_)
+            add_session(course=course, number=number_)
         courses.append(course)
     return courses
 

@@ -7,7 +7,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from openipt.assessments.fhir_export import course_bundle
 from openipt.measures.fhir import check_codes
-from tests.assessments.conftest import run_course
+from tests.factories import run_course
 
 pytestmark = pytest.mark.django_db
 LOINC = "http://loinc.org"
@@ -18,7 +18,7 @@ def _resources(bundle: dict, kind: str) -> list[dict]:
 
 
 def test_it_exports_a_full_course_that_parses_and_passes_our_code_checks(cast, course):
-    run_course(course, [18, 14, 11, 8], [13, 11, 8, 6], item9={1: 1})
+    run_course(course=course, phq9_totals=[18, 14, 11, 8], gad7_totals=[13, 11, 8, 6], item9={1: 1})
     bundle = course_bundle(course)
     parsed = Bundle.model_validate(bundle)
     assert parsed.type == "collection"
@@ -29,7 +29,7 @@ def test_it_exports_a_full_course_that_parses_and_passes_our_code_checks(cast, c
 
 
 def test_it_uses_the_loinc_codes_of_panels_items_and_totals(cast, course):
-    run_course(course, [12], [9])
+    run_course(course=course, phq9_totals=[12], gad7_totals=[9])
     bundle = course_bundle(course)
     questionnaires = {q["id"]: q for q in _resources(bundle, "Questionnaire")}
     phq9 = questionnaires["phq9-1.0"]
@@ -47,7 +47,7 @@ def test_it_uses_the_loinc_codes_of_panels_items_and_totals(cast, course):
 
 
 def test_it_links_each_total_to_its_response(cast, course):
-    run_course(course, [12])
+    run_course(course=course, phq9_totals=[12])
     bundle = course_bundle(course)
     (response,) = _resources(bundle, "QuestionnaireResponse")
     (total,) = _resources(bundle, "Observation")

@@ -8,22 +8,16 @@ from typer.testing import CliRunner
 from openipt.cli import app
 from openipt.courses.models import Course
 from openipt.courses.services import next_agenda
-from tests.assessments.conftest import (
-    add_session,
-    gad7_answers,
-    make_course,
-    phq9_answers,
-    score_session,
-)
+from tests.factories import add_session, gad7_answers, make_course, phq9_answers, score_session
 
 pytestmark = pytest.mark.django_db
 
 
 def _hold(course, number: int, *, rated: bool) -> None:
-    session = add_session(course, number)
+    session = add_session(course=course, number=number)
     if rated:
-        score_session(course, session, "phq9", phq9_answers(12))
-        score_session(course, session, "gad7", gad7_answers(9))
+        score_session(session=session, instrument="phq9", answers=phq9_answers(total=12))
+        score_session(session=session, instrument="gad7", answers=gad7_answers(total=9))
     course.refresh_from_db()
 
 
@@ -32,7 +26,7 @@ def _codes(course) -> set[str]:
 
 
 def test_it_flags_a_rating_missed_at_the_last_session_and_clears_it_at_the_next(cast):
-    course = make_course(cast.therapist, cast.client, planned_sessions=12)
+    course = make_course(client=cast.client, planned_sessions=12)
     _hold(course, 1, rated=True)
     assert course.measure_missed is False
     assert "measure_missed" not in _codes(course)
@@ -45,15 +39,15 @@ def test_it_flags_a_rating_missed_at_the_last_session_and_clears_it_at_the_next(
 
 
 def test_a_half_taken_rating_is_still_missed(cast):
-    course = make_course(cast.therapist, cast.client, planned_sessions=12)
-    session = add_session(course, 1)
-    score_session(course, session, "phq9", phq9_answers(12))  # GAD-7 not given
+    course = make_course(client=cast.client, planned_sessions=12)
+    session = add_session(course=course, number=1)
+    score_session(session=session, instrument="phq9", answers=phq9_answers(total=12))  # no GAD-7
     course.refresh_from_db()
     assert course.measure_missed is True
 
 
 def test_the_command_recomputes_stale_columns_and_refuses_an_unknown_course(cast):
-    course = make_course(cast.therapist, cast.client, planned_sessions=12)
+    course = make_course(client=cast.client, planned_sessions=12)
     _hold(course, 1, rated=False)
     Course.objects.filter(pk=course.pk).update(measure_missed=False)
     result = CliRunner().invoke(app, ["summaries", "refresh", "--course", str(course.pk)])

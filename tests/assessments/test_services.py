@@ -14,20 +14,22 @@ from openipt.assessments.services import (
     resolve_alert,
     submit_assessment,
 )
-from tests.assessments.conftest import add_session, gad7_answers, make_course, phq9_answers
+from tests.factories import add_session, gad7_answers, make_course, phq9_answers
 
 pytestmark = pytest.mark.django_db
 
 BAD_ANSWER_SETS = [
-    pytest.param(phq9_answers(10) | {"1": True}, "Item 1", id="boolean"),
-    pytest.param(phq9_answers(10) | {"3": "2"}, "Item 3", id="text"),
-    pytest.param(phq9_answers(10) | {"4": 2.0}, "Item 4", id="float"),
-    pytest.param(phq9_answers(10) | {"5": 4}, "Item 5", id="out-of-range"),
-    pytest.param(phq9_answers(10) | {"5": -1}, "Item 5", id="negative"),
-    pytest.param(phq9_answers(10) | {"11": 1}, "Item 11", id="unknown-item"),
-    pytest.param({k: v for k, v in phq9_answers(10).items() if k != "8"}, "Item 8", id="missing"),
-    pytest.param(phq9_answers(10) | {"8": None}, "Item 8", id="none"),
-    pytest.param(phq9_answers(10) | {"10": "very"}, "Item 10", id="optional-item-bad"),
+    pytest.param(phq9_answers(total=10) | {"1": True}, "Item 1", id="boolean"),
+    pytest.param(phq9_answers(total=10) | {"3": "2"}, "Item 3", id="text"),
+    pytest.param(phq9_answers(total=10) | {"4": 2.0}, "Item 4", id="float"),
+    pytest.param(phq9_answers(total=10) | {"5": 4}, "Item 5", id="out-of-range"),
+    pytest.param(phq9_answers(total=10) | {"5": -1}, "Item 5", id="negative"),
+    pytest.param(phq9_answers(total=10) | {"11": 1}, "Item 11", id="unknown-item"),
+    pytest.param(
+        {k: v for k, v in phq9_answers(total=10).items() if k != "8"}, "Item 8", id="missing"
+    ),
+    pytest.param(phq9_answers(total=10) | {"8": None}, "Item 8", id="none"),
+    pytest.param(phq9_answers(total=10) | {"10": "very"}, "Item 10", id="optional-item-bad"),
     pytest.param({}, "Item 1", id="empty"),
 ]
 
@@ -63,8 +65,8 @@ def test_it_refuses_an_unknown_instrument_naming_the_known_ones(cast, course):
 
 
 def test_it_stores_answers_item_by_item_with_version_total_and_band(cast, course):
-    session = add_session(course, 1)
-    answers = phq9_answers(12) | {"10": 1}
+    session = add_session(course=course, number=1)
+    answers = phq9_answers(total=12) | {"10": 1}
     done = submit_assessment(cast.therapist, course, "phq9", answers, session=session)
     admin = done.administration
     assert (admin.instrument, admin.version, admin.total, admin.band) == (
@@ -83,7 +85,7 @@ def test_it_stores_answers_item_by_item_with_version_total_and_band(cast, course
 
 
 def test_it_raises_an_alert_on_item_9_above_zero_and_links_it(cast, course):
-    done = submit_assessment(cast.therapist, course, "phq9", phq9_answers(14, item9=1))
+    done = submit_assessment(cast.therapist, course, "phq9", phq9_answers(total=14, item9=1))
     (alert,) = done.alerts
     assert (alert.item, alert.value, alert.status) == ("9", 1, "open")
     assert alert.administration == done.administration
@@ -93,7 +95,7 @@ def test_it_raises_an_alert_on_item_9_above_zero_and_links_it(cast, course):
 
 
 def test_it_raises_no_alert_for_item_9_at_zero(cast, course):
-    done = submit_assessment(cast.therapist, course, "phq9", phq9_answers(20, item9=0))
+    done = submit_assessment(cast.therapist, course, "phq9", phq9_answers(total=20, item9=0))
     assert done.alerts == []
     assert Alert.objects.count() == 0
 
@@ -104,7 +106,7 @@ def test_it_raises_no_alert_for_item_9_at_zero(cast, course):
     ids=["boolean", "text", "unknown", "out-of-range"],
 )
 def test_it_keeps_a_risk_alert_when_the_rest_of_the_submission_is_refused(cast, course, bad):
-    answers = phq9_answers(10, item9=2) | bad
+    answers = phq9_answers(total=10, item9=2) | bad
     with pytest.raises(AnswersRefused) as refused:
         submit_assessment(cast.therapist, course, "phq9", answers)
     _nothing_stored()
@@ -117,10 +119,10 @@ def test_it_keeps_a_risk_alert_when_the_rest_of_the_submission_is_refused(cast, 
 
 
 def test_it_keeps_the_alert_even_when_the_session_is_refused(cast, course, other_course):
-    foreign = add_session(other_course, 1)
+    foreign = add_session(course=other_course, number=1)
     with pytest.raises(ValidationError):
         submit_assessment(
-            cast.therapist, course, "phq9", phq9_answers(10, item9=1), session=foreign
+            cast.therapist, course, "phq9", phq9_answers(total=10, item9=1), session=foreign
         )
     _nothing_stored()
     assert Alert.objects.filter(course=course, status="open").count() == 1
@@ -128,23 +130,25 @@ def test_it_keeps_the_alert_even_when_the_session_is_refused(cast, course, other
 
 def test_it_reuses_the_alert_of_a_refused_form_when_it_is_resubmitted(cast, course):
     with pytest.raises(AnswersRefused):
-        submit_assessment(cast.therapist, course, "phq9", phq9_answers(10, item9=1) | {"1": 7})
-    done = submit_assessment(cast.therapist, course, "phq9", phq9_answers(10, item9=1))
+        submit_assessment(
+            cast.therapist, course, "phq9", phq9_answers(total=10, item9=1) | {"1": 7}
+        )
+    done = submit_assessment(cast.therapist, course, "phq9", phq9_answers(total=10, item9=1))
     assert Alert.objects.count() == 1
     assert done.alerts[0].administration == done.administration
 
 
 def test_it_ignores_an_invalid_answer_to_the_risk_item_itself(cast, course):
     with pytest.raises(AnswersRefused):
-        submit_assessment(cast.therapist, course, "phq9", phq9_answers(10) | {"9": True})
+        submit_assessment(cast.therapist, course, "phq9", phq9_answers(total=10) | {"9": True})
     with pytest.raises(AnswersRefused):
-        submit_assessment(cast.therapist, course, "phq9", phq9_answers(10) | {"9": "3"})
+        submit_assessment(cast.therapist, course, "phq9", phq9_answers(total=10) | {"9": "3"})
     assert Alert.objects.count() == 0
 
 
 @override_settings(OPENIPT_RISK_ITEMS=(("gad7", "7", 3),))
 def test_it_raises_alerts_on_risk_items_a_service_adds(cast, course):
-    answers = gad7_answers(12)
+    answers = gad7_answers(total=12)
     answers["7"], answers["1"] = 3, answers["1"] - (3 - answers["7"])
     done = submit_assessment(cast.therapist, course, "gad7", answers)
     assert [(a.instrument, a.item, a.value) for a in done.alerts] == [("gad7", "7", 3)]
@@ -154,34 +158,36 @@ def test_it_raises_alerts_on_risk_items_a_service_adds(cast, course):
 
 
 def test_it_refuses_a_second_score_of_the_same_instrument_in_a_session(cast, course):
-    session = add_session(course, 1)
-    submit_assessment(cast.therapist, course, "phq9", phq9_answers(10), session=session)
+    session = add_session(course=course, number=1)
+    submit_assessment(cast.therapist, course, "phq9", phq9_answers(total=10), session=session)
     with pytest.raises(ValidationError, match="already recorded for session 1"):
-        submit_assessment(cast.therapist, course, "phq9", phq9_answers(11), session=session)
+        submit_assessment(cast.therapist, course, "phq9", phq9_answers(total=11), session=session)
     assert Administration.objects.count() == 1
 
 
 def test_it_refuses_a_session_that_was_not_attended(cast, course):
-    missed = add_session(course, 1, attendance="did_not_attend")
+    missed = add_session(course=course, number=1, attendance="did_not_attend")
     with pytest.raises(ValidationError, match="attended session"):
-        submit_assessment(cast.therapist, course, "phq9", phq9_answers(10), session=missed)
+        submit_assessment(cast.therapist, course, "phq9", phq9_answers(total=10), session=missed)
 
 
 def test_it_refuses_supervisors_outsiders_and_other_clients(cast, course):
     for actor in (cast.supervisor, cast.outsider, cast.admin):
         with pytest.raises(PermissionDenied):
-            submit_assessment(actor, course, "phq9", phq9_answers(10))
+            submit_assessment(actor, course, "phq9", phq9_answers(total=10))
     with pytest.raises(PermissionDenied):
-        submit_assessment(cast.client_user, course, "phq9", phq9_answers(10))  # as clinician
-    other = make_course(cast.outsider, cast.other_client)
+        submit_assessment(cast.client_user, course, "phq9", phq9_answers(total=10))  # as clinician
+    other = make_course(client=cast.other_client)
     with pytest.raises(PermissionDenied):
-        submit_assessment(cast.client_user, other, "phq9", phq9_answers(10), completed_by="client")
+        submit_assessment(
+            cast.client_user, other, "phq9", phq9_answers(total=10), completed_by="client"
+        )
     _nothing_stored()
 
 
 def test_it_lets_the_client_submit_their_own_questionnaire(cast, course):
     done = submit_assessment(
-        cast.client_user, course, "phq9", phq9_answers(9, item9=1), completed_by="client"
+        cast.client_user, course, "phq9", phq9_answers(total=9, item9=1), completed_by="client"
     )
     assert done.administration.completed_by == "client"
     assert done.alerts[0].raised_by == cast.client_user
@@ -189,12 +195,14 @@ def test_it_lets_the_client_submit_their_own_questionnaire(cast, course):
 
 def test_it_refuses_to_run_inside_a_callers_transaction(cast, course):
     with pytest.raises(RuntimeError, match="outside"), transaction.atomic():
-        submit_assessment(cast.therapist, course, "phq9", phq9_answers(10, item9=1))
+        submit_assessment(cast.therapist, course, "phq9", phq9_answers(total=10, item9=1))
     assert Alert.objects.count() == 0
 
 
 def _open_alert(cast, course):
-    return submit_assessment(cast.therapist, course, "phq9", phq9_answers(10, item9=1)).alerts[0]
+    return submit_assessment(
+        cast.therapist, course, "phq9", phq9_answers(total=10, item9=1)
+    ).alerts[0]
 
 
 @pytest.mark.parametrize(
@@ -250,7 +258,7 @@ def test_it_raises_risk_alerts_ahead_of_the_form_and_reuses_them(cast, course):
     course.refresh_from_db()
     assert course.open_alerts == 1
     done = submit_assessment(
-        cast.client_user, course, "phq9", phq9_answers(10, item9=1), completed_by="client"
+        cast.client_user, course, "phq9", phq9_answers(total=10, item9=1), completed_by="client"
     )
     assert [a.pk for a in done.alerts] == [alert.pk]
     with pytest.raises(PermissionDenied):

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from openipt.assessments.summary import SUMMARY_FIELDS, refresh_course_summary
 from openipt.courses.models import Course
-from tests.assessments.conftest import add_session, make_course, run_course, score_session
+from tests.factories import add_session, make_course, run_course, score_session
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def _end(course) -> None:
 
 
 def test_it_summarises_a_finished_recovered_course(cast, course):
-    run_course(course, [18, 14, 11, 8, 6], [14, 12, 9, 7, 5])
+    run_course(course=course, phq9_totals=[18, 14, 11, 8, 6], gad7_totals=[14, 12, 9, 7, 5])
     _end(course)
     summary = _summary(course)
     assert summary | {"latest_score_at": None} == {
@@ -51,7 +51,7 @@ def test_it_summarises_a_finished_recovered_course(cast, course):
 
 
 def test_it_leaves_end_of_course_classes_open_on_an_active_course(cast, course):
-    run_course(course, [18, 14, 11, 8, 4], [14, 12, 9, 7, 5])
+    run_course(course=course, phq9_totals=[18, 14, 11, 8, 4], gad7_totals=[14, 12, 9, 7, 5])
     summary = _summary(course)
     assert summary["finished"] is False
     assert summary["recovered"] is None and summary["reliably_recovered"] is None
@@ -61,7 +61,7 @@ def test_it_leaves_end_of_course_classes_open_on_an_active_course(cast, course):
 
 
 def test_it_judges_nothing_but_caseness_from_a_single_score(cast, course):
-    run_course(course, [16], [9])
+    run_course(course=course, phq9_totals=[16], gad7_totals=[9])
     _end(course)
     summary = _summary(course)
     assert (summary["phq9_first"], summary["phq9_last"]) == (16, 16)
@@ -72,7 +72,7 @@ def test_it_judges_nothing_but_caseness_from_a_single_score(cast, course):
 
 
 def test_it_uses_the_phq9_alone_when_the_gad7_is_missing(cast, course):
-    run_course(course, [15, 12, 9, 8])
+    run_course(course=course, phq9_totals=[15, 12, 9, 8])
     _end(course)
     summary = _summary(course)
     assert summary["gad7_first"] is None and summary["gad7_last"] is None
@@ -81,7 +81,7 @@ def test_it_uses_the_phq9_alone_when_the_gad7_is_missing(cast, course):
 
 
 def test_it_cannot_judge_recovery_when_only_the_gad7_was_at_caseness_and_has_no_end(cast, course):
-    run_course(course, [6, 5, 4], [12])
+    run_course(course=course, phq9_totals=[6, 5, 4], gad7_totals=[12])
     _end(course)
     summary = _summary(course)
     assert summary["caseness"] is True
@@ -89,7 +89,7 @@ def test_it_cannot_judge_recovery_when_only_the_gad7_was_at_caseness_and_has_no_
 
 
 def test_it_marks_reliable_deterioration(cast, course):
-    run_course(course, [10, 14, 17], [8, 10, 13])
+    run_course(course=course, phq9_totals=[10, 14, 17], gad7_totals=[8, 10, 13])
     summary = _summary(course)
     assert summary["reliably_deteriorated"] is True
     assert summary["reliably_improved"] is False
@@ -97,24 +97,24 @@ def test_it_marks_reliable_deterioration(cast, course):
 
 
 def test_it_counts_open_alerts(cast, course):
-    run_course(course, [12, 12, 11], item9={1: 1, 3: 2})
+    run_course(course=course, phq9_totals=[12, 12, 11], item9={1: 1, 3: 2})
     assert _summary(course)["open_alerts"] == 2
 
 
 def test_it_updates_attendance_and_due_when_a_session_is_saved(cast, course):
     assert _summary(course)["measure_due"] is True  # a new course: session 1 is due
-    session = add_session(course, 1)
+    session = add_session(course=course, number=1)
     summary = _summary(course)
     assert summary["sessions_attended"] == 1
     assert summary["measure_due"] is True
-    add_session(course, 2, attendance="did_not_attend")
+    add_session(course=course, number=2, attendance="did_not_attend")
     assert _summary(course)["sessions_attended"] == 1
     session.delete()
     assert _summary(course)["sessions_attended"] == 0
 
 
 def test_it_finishes_a_course_when_it_ends_without_being_asked(cast, course):
-    run_course(course, [14, 9])
+    run_course(course=course, phq9_totals=[14, 9])
     assert _summary(course)["finished"] is False
     course.status = Course.Status.ENDED
     course.save(update_fields=["status"])
@@ -123,7 +123,7 @@ def test_it_finishes_a_course_when_it_ends_without_being_asked(cast, course):
 
 
 def test_it_does_not_repeat_a_refresh_within_one_transaction(cast, course):
-    run_course(course, [14, 12])
+    run_course(course=course, phq9_totals=[14, 12])
     refresh_course_summary(course, force=True)
     with CaptureQueriesContext(connection) as queries:
         assert refresh_course_summary(course) == []
@@ -133,7 +133,7 @@ def test_it_does_not_repeat_a_refresh_within_one_transaction(cast, course):
 
 def test_it_repairs_columns_that_a_stale_course_save_overwrote(cast, course):
     stale = Course.objects.get(pk=course.pk)
-    run_course(course, [18, 12])
+    run_course(course=course, phq9_totals=[18, 12])
     stale.save()  # writes back phq9_first=None and the rest
     assert _summary(course)["phq9_first"] == 18
     stale.refresh_from_db()
@@ -142,8 +142,8 @@ def test_it_repairs_columns_that_a_stale_course_save_overwrote(cast, course):
 
 
 def test_it_hands_the_new_values_to_the_callers_course_object(cast, course):
-    session = add_session(course, 1)
-    score_session(course, session, "phq9", {str(i): 1 for i in range(1, 10)})
+    session = add_session(course=course, number=1)
+    score_session(session=session, instrument="phq9", answers={str(i): 1 for i in range(1, 10)})
     changed_object = Course.objects.get(pk=course.pk)
     changed_object.phq9_first = None
     refresh_course_summary(changed_object)
@@ -151,8 +151,8 @@ def test_it_hands_the_new_values_to_the_callers_course_object(cast, course):
 
 
 def test_it_keeps_other_courses_out_of_the_summary(cast, course):
-    other = make_course(cast.outsider, cast.other_client)
-    run_course(other, [20, 20, 20])
-    run_course(course, [10])
+    other = make_course(client=cast.other_client)
+    run_course(course=other, phq9_totals=[20, 20, 20])
+    run_course(course=course, phq9_totals=[10])
     assert _summary(course)["phq9_first"] == 10
     assert _summary(course)["sessions_attended"] == 1

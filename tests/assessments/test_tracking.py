@@ -9,7 +9,7 @@ from django.test import override_settings
 from openipt.assessments import conf, tracking
 from openipt.assessments.summary import load
 from openipt.courses.models import Course
-from tests.assessments.conftest import make_course, run_course
+from tests.factories import add_session, make_course, phq9_answers, run_course, score_session
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +20,8 @@ def _flag(course) -> bool:
 
 
 def test_it_flags_no_reliable_improvement_by_the_middle_of_the_course(cast):
-    course = make_course(cast.therapist, cast.client, planned_sessions=12)
-    run_course(course, [16, 16, 15, 15, 16])
+    course = make_course(client=cast.client, planned_sessions=12)
+    run_course(course=course, phq9_totals=[16, 16, 15, 15, 16])
     assert _flag(course) is False  # session 5 of 12: before the review point (6)
     run_course_more(course, [15])
     assert _flag(course) is True
@@ -30,48 +30,47 @@ def test_it_flags_no_reliable_improvement_by_the_middle_of_the_course(cast):
 
 
 def run_course_more(course, totals):
-    from tests.assessments.conftest import add_session, phq9_answers, score_session
-
     start = course.sessions.filter(attendance="attended").count()
     for offset, total in enumerate(totals, start=1):
-        session = add_session(course, start + offset)
-        score_session(course, session, "phq9", phq9_answers(total))
+        session = add_session(course=course, number=start + offset)
+        score_session(session=session, instrument="phq9", answers=phq9_answers(total=total))
 
 
 def test_it_does_not_flag_a_course_that_improved_reliably(cast):
-    course = make_course(cast.therapist, cast.client, planned_sessions=8)
-    run_course(course, [18, 16, 14, 12, 11])
+    course = make_course(client=cast.client, planned_sessions=8)
+    run_course(course=course, phq9_totals=[18, 16, 14, 12, 11])
     assert _flag(course) is False
 
 
 def test_it_leaves_out_a_measure_that_started_below_caseness(cast):
-    course = make_course(cast.therapist, cast.client, planned_sessions=8)
-    run_course(course, [14, 11, 9, 7, 6], [5, 5, 5, 5, 5])  # GAD-7 cannot fall by 4
+    course = make_course(client=cast.client, planned_sessions=8)
+    # The GAD-7 cannot fall by 4.
+    run_course(course=course, phq9_totals=[14, 11, 9, 7, 6], gad7_totals=[5, 5, 5, 5, 5])
     assert _flag(course) is False
 
 
 def test_it_uses_the_format_default_when_no_contract_is_set(cast):
-    course = make_course(cast.therapist, cast.client, planned_sessions=None, format="ipc")
-    run_course(course, [15, 15, 15])  # IPC default 6 sessions: review at 3
+    course = make_course(client=cast.client, planned_sessions=None, format="ipc")
+    run_course(course=course, phq9_totals=[15, 15, 15])  # IPC default 6 sessions: review at 3
     assert _flag(course) is True
 
 
 def test_it_never_flags_an_ended_or_maintenance_course(cast):
-    course = make_course(cast.therapist, cast.client, planned_sessions=6)
-    run_course(course, [15, 15, 15, 15])
+    course = make_course(client=cast.client, planned_sessions=6)
+    run_course(course=course, phq9_totals=[15, 15, 15, 15])
     assert _flag(course) is True
     course.status = Course.Status.ENDED
     course.save()
     assert _flag(course) is False
-    maintenance = make_course(cast.therapist, cast.client, planned_sessions=6, format="maintenance")
-    run_course(maintenance, [15, 15, 15, 15])
+    maintenance = make_course(client=cast.client, planned_sessions=6, format="maintenance")
+    run_course(course=maintenance, phq9_totals=[15, 15, 15, 15])
     assert _flag(maintenance) is False
 
 
 def _finished_courses(cast, count, totals):
     for _ in range(count):
-        course = make_course(cast.therapist, cast.client, planned_sessions=12)
-        run_course(course, totals)
+        course = make_course(client=cast.client, planned_sessions=12)
+        run_course(course=course, phq9_totals=totals)
         course.status = Course.Status.ENDED
         course.save()
 
@@ -83,8 +82,9 @@ def test_it_flags_a_course_worse_than_the_services_expected_curve(cast):
     assert curves is not None
     point = curves.groups["moderately_severe"][3]
     assert (point.n, point.expected) == (3, 11)
-    course = make_course(cast.therapist, cast.client, planned_sessions=12)
-    run_course(course, [17, 15, 14])  # session 3 of 12: before the rule's review point
+    course = make_course(client=cast.client, planned_sessions=12)
+    # session 3 of 12: before the rule's review point
+    run_course(course=course, phq9_totals=[17, 15, 14])
     reasons = tracking.reasons(course, load(course).series, 3, conf.outcome_settings())
     assert [r.kind for r in reasons] == ["curve"]
     assert _flag(course) is True
@@ -94,16 +94,16 @@ def test_it_flags_a_course_worse_than_the_services_expected_curve(cast):
 def test_it_does_not_use_curves_until_enough_courses_have_finished(cast):
     _finished_courses(cast, 2, [17, 14, 11, 9, 7, 6])
     assert tracking.service_curves("phq9") is None
-    course = make_course(cast.therapist, cast.client, planned_sessions=12)
-    run_course(course, [17, 15, 14])
+    course = make_course(client=cast.client, planned_sessions=12)
+    run_course(course=course, phq9_totals=[17, 15, 14])
     assert _flag(course) is False
 
 
 @override_settings(OPENIPT_EXPECTED_CURVES_MIN_COURSES=3)
 def test_it_does_not_flag_a_course_inside_the_tolerance_band(cast):
     _finished_courses(cast, 3, [17, 14, 11, 9, 7, 6])
-    course = make_course(cast.therapist, cast.client, planned_sessions=12)
-    run_course(course, [17, 14, 11])
+    course = make_course(client=cast.client, planned_sessions=12)
+    run_course(course=course, phq9_totals=[17, 14, 11])
     assert _flag(course) is False
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from openipt.assessments.models import Administration, Alert
 from openipt.assessments.services import submit_assessment
-from tests.assessments.conftest import make_course, phq9_answers, run_course
+from tests.factories import add_session, make_course, phq9_answers, run_course, score_session
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ def _post_items(answers: dict, **extra) -> dict:
 
 
 def test_it_shows_the_course_measures_with_charts_and_tables(cast, login, course):
-    run_course(course, [18, 14, 9], [12, 10, 7])
+    run_course(course=course, phq9_totals=[18, 14, 9], gad7_totals=[12, 10, 7])
     page = login(cast.therapist).get(reverse("assessments:course", args=[course.pk]))
     html = page.content.decode()
     assert page.status_code == 200
@@ -36,7 +36,7 @@ def test_it_shows_the_course_measures_with_charts_and_tables(cast, login, course
 
 
 def test_it_shows_the_page_read_only_to_the_supervisor(cast, login, course):
-    run_course(course, [12])
+    run_course(course=course, phq9_totals=[12])
     page = login(cast.supervisor).get(reverse("assessments:course", args=[course.pk]))
     assert page.status_code == 200
     assert b"Enter PHQ-9" not in page.content
@@ -51,7 +51,7 @@ def test_it_hides_the_page_from_outsiders_and_refuses_clients_and_admins(cast, l
 
 
 def test_it_draws_the_charts_by_date_on_request(cast, login, course):
-    run_course(course, [18, 14])
+    run_course(course=course, phq9_totals=[18, 14])
     c = login(cast.therapist)
     by_session = c.get(reverse("assessments:course", args=[course.pk])).content.decode()
     by_date = c.get(reverse("assessments:course", args=[course.pk]), {"x": "date"}).content
@@ -74,16 +74,16 @@ def _count_queries(client, url) -> int:
 
 
 def test_it_keeps_the_measures_page_query_count_flat(cast, login):
-    from tests.assessments.conftest import add_session, score_session
-
-    course = make_course(cast.therapist, cast.client, planned_sessions=60)
-    run_course(course, [10, 11, 12, 13, 14], item9={1: 1, 2: 1})
+    course = make_course(client=cast.client, planned_sessions=60)
+    run_course(course=course, phq9_totals=[10, 11, 12, 13, 14], item9={1: 1, 2: 1})
     c = login(cast.therapist)
     url = reverse("assessments:course", args=[course.pk])
     few = _count_queries(c, url)
     for number in range(6, 51):
-        session = add_session(course, number)
-        score_session(course, session, "phq9", phq9_answers(10, item9=number % 2))
+        session = add_session(course=course, number=number)
+        score_session(
+            session=session, instrument="phq9", answers=phq9_answers(total=10, item9=number % 2)
+        )
     assert _count_queries(c, url) == few
     assert few <= 8 + AUDIT_QUERIES
 
@@ -106,12 +106,10 @@ def test_it_renders_every_item_as_a_fieldset_with_its_text_as_legend(cast, login
 
 
 def test_it_saves_a_questionnaire_entered_in_a_session(cast, login, course):
-    from tests.assessments.conftest import add_session
-
-    session = add_session(course, 1)
+    session = add_session(course=course, number=1)
     url = reverse("assessments:enter", args=[course.pk, "phq9"])
     response = login(cast.therapist).post(
-        url, _post_items(phq9_answers(16, item9=1), session=str(session.pk)), follow=True
+        url, _post_items(phq9_answers(total=16, item9=1), session=str(session.pk)), follow=True
     )
     assert response.redirect_chain[-1][0] == reverse("assessments:course", args=[course.pk])
     admin = Administration.objects.get()
@@ -123,7 +121,7 @@ def test_it_saves_a_questionnaire_entered_in_a_session(cast, login, course):
 
 
 def test_it_shows_each_refused_item_in_the_error_summary_and_stores_nothing(cast, login, course):
-    answers = phq9_answers(10, item9=1)
+    answers = phq9_answers(total=10, item9=1)
     del answers["4"]
     answers["2"] = "lots"
     url = reverse("assessments:enter", args=[course.pk, "phq9"])
@@ -140,7 +138,7 @@ def test_it_shows_each_refused_item_in_the_error_summary_and_stores_nothing(cast
 
 def test_it_refuses_entry_to_supervisors_outsiders_and_clients(cast, login, course):
     url = reverse("assessments:enter", args=[course.pk, "phq9"])
-    assert login(cast.supervisor).post(url, _post_items(phq9_answers(9))).status_code == 403
+    assert login(cast.supervisor).post(url, _post_items(phq9_answers(total=9))).status_code == 403
     assert login(cast.outsider).get(url).status_code == 404
     assert login(cast.client_user).get(url).status_code == 403
     assert Administration.objects.count() == 0
@@ -152,7 +150,7 @@ def test_it_answers_404_for_an_unknown_questionnaire(cast, login, course):
 
 
 def test_it_shows_one_questionnaire_item_by_item(cast, login, course):
-    run_course(course, [8])
+    run_course(course=course, phq9_totals=[8])
     admin = Administration.objects.get()
     url = reverse("assessments:administration", args=[course.pk, admin.pk])
     html = login(cast.therapist).get(url).content.decode()
@@ -162,7 +160,7 @@ def test_it_shows_one_questionnaire_item_by_item(cast, login, course):
     assert "no risk" not in html.lower()
     assert login(cast.outsider).get(url).status_code == 404
     assert login(cast.supervisor).get(url).status_code == 200
-    other = make_course(cast.therapist, cast.client)
+    other = make_course(client=cast.client)
     wrong = reverse("assessments:administration", args=[other.pk, admin.pk])
     assert login(cast.therapist).get(wrong).status_code == 404
 
@@ -171,14 +169,14 @@ def test_it_shows_one_questionnaire_item_by_item(cast, login, course):
 
 
 def _alert(cast, course, item9=1):
-    return submit_assessment(cast.therapist, course, "phq9", phq9_answers(12, item9=item9)).alerts[
-        0
-    ]
+    return submit_assessment(
+        cast.therapist, course, "phq9", phq9_answers(total=12, item9=item9)
+    ).alerts[0]
 
 
 def test_it_lists_open_alerts_of_the_caseload_with_their_age(cast, login, course, other_course):
     _alert(cast, course)
-    submit_assessment(cast.outsider, other_course, "phq9", phq9_answers(12, item9=3))
+    submit_assessment(cast.outsider, other_course, "phq9", phq9_answers(total=12, item9=3))
     html = login(cast.therapist).get(reverse("assessments:alerts")).content.decode()
     assert "Carla Client" in html and "Oscar Outside" not in html
     assert "Open alert" in html
@@ -190,7 +188,7 @@ def test_it_lists_supervisees_alerts_to_the_supervisor_without_a_resolve_button(
     cast, login, course, other_course
 ):
     _alert(cast, course)
-    submit_assessment(cast.outsider, other_course, "phq9", phq9_answers(12, item9=3))
+    submit_assessment(cast.outsider, other_course, "phq9", phq9_answers(total=12, item9=3))
     html = login(cast.supervisor).get(reverse("assessments:alerts")).content.decode()
     assert "Carla Client" in html and "Oscar Outside" not in html
     assert "Therapist Tom" in html
@@ -243,7 +241,7 @@ def test_it_hides_an_alert_from_outsiders_and_refuses_clients(cast, login, cours
 def test_it_keeps_the_alert_list_query_count_flat(cast, login):
     def add_alerts(count: int) -> None:
         for index in range(count):
-            course = make_course(cast.therapist, cast.client)
+            course = make_course(client=cast.client)
             Alert.objects.create(
                 course=course,
                 instrument="phq9",
@@ -274,7 +272,7 @@ def _render(text: str, **context) -> str:
 
 
 def test_it_renders_the_course_panel_with_labels_not_colour_alone(cast, course, rf):
-    run_course(course, [16, 14], item9={2: 1})
+    run_course(course=course, phq9_totals=[16, 14], item9={2: 1})
     request = rf.get("/")
     request.user = cast.therapist
     html = _render(
@@ -288,7 +286,7 @@ def test_it_renders_the_course_panel_with_labels_not_colour_alone(cast, course, 
 
 
 def test_it_puts_the_same_svg_in_the_page_and_the_letter(cast, login, course):
-    run_course(course, [18, 12, 7], [13, 9, 5])
+    run_course(course=course, phq9_totals=[18, 12, 7], gad7_totals=[13, 9, 5])
     page = login(cast.therapist).get(reverse("assessments:course", args=[course.pk]))
     letter = _render("{% measures_letter course %}", course=course)
     assert _svgs(page.content.decode()) == _svgs(letter)
@@ -298,7 +296,7 @@ def test_it_puts_the_same_svg_in_the_page_and_the_letter(cast, login, course):
 
 def test_it_renders_the_letter_section_to_a_pdf(cast, course):
     weasyprint = pytest.importorskip("weasyprint")
-    run_course(course, [18, 12, 7], [13, 9, 5])
+    run_course(course=course, phq9_totals=[18, 12, 7], gad7_totals=[13, 9, 5])
     html = (
         "<html><body>" + _render("{% measures_letter course %}", course=course) + "</body></html>"
     )
@@ -319,7 +317,7 @@ def test_it_draws_inline_svg_even_after_a_pdf_was_made(cast, course):
 
     from openipt.charts.svg import SVG_NS
 
-    run_course(course, [18, 12])
+    run_course(course=course, phq9_totals=[18, 12])
     cache.clear()
     ET.register_namespace("", "")  # what importing weasyprint.pdf.metadata does
     try:

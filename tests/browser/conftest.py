@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import PASSWORD
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
@@ -33,7 +35,6 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture
 def sign_in(page, live_server):
     """Return a function that signs a user in through the real login form."""
-    from tests.conftest import PASSWORD
 
     def _sign_in(username: str, password: str = PASSWORD):
         page.goto(f"{live_server.url}/accounts/login/")

@@ -15,7 +15,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD, add_session, make_course, phq9_answers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -75,13 +75,12 @@ def story(cast):
     from openipt.courses.models import Focus, Goal, RelapsePlan
     from openipt.measures import get_instrument
     from openipt.portal.models import ClientTask, MoodEntry
-    from tests.portal.conftest import add_session, make_course, phq9
 
     today = timezone.localdate()
-    course = make_course(cast.client, cast.therapist, started_on=today - datetime.timedelta(60))
+    course = make_course(client=cast.client, started_on=today - datetime.timedelta(60))
     for number in range(1, 5):
         day = today - datetime.timedelta(days=56 - 14 * number)
-        add_session(course, number, day=day, work=WORK)
+        add_session(course=course, number=number, date=day, work=WORK)
     ClientTask.objects.filter(session__number=3).update(done_at=timezone.now())
     Goal.objects.create(course=course, text="Feel less alone in the evenings", position=1)
     Goal.objects.create(course=course, text="Talk to my sister every week", position=2,
@@ -96,7 +95,9 @@ def story(cast):
     inst = get_instrument("phq9")
     for days, total in ((55, 19), (41, 16), (27, 13), (13, 10)):
         when = timezone.now() - datetime.timedelta(days=days)
-        record_administration(cast.therapist, course, inst, phq9(total=total), completed_at=when)
+        record_administration(
+            cast.therapist, course, inst, phq9_answers(total=total), completed_at=when
+        )
     for days in range(1, 15):
         MoodEntry.objects.create(course=course, date=today - datetime.timedelta(days=days),
                                  mood=3 + days % 5, contacts=days % 4)  # fmt: skip
@@ -142,14 +143,12 @@ def test_it_finds_no_serious_problem_on_the_clients_pages(cast, story, page, liv
 
 
 def test_it_finds_no_serious_problem_after_the_course(cast, story, page, live_server, shoot):
-    from tests.portal.conftest import add_session, make_course
-
     story.status, story.ended_on = "ended", timezone.localdate()
     story.save()
-    follow = make_course(cast.client, cast.therapist, format="maintenance", follows=story,
+    follow = make_course(client=cast.client, format="maintenance", follows=story,
                          frequency="monthly", planned_sessions=6, maintenance_months=6,
                          started_on=timezone.localdate())  # fmt: skip
-    add_session(follow, 1, day=timezone.localdate())
+    add_session(course=follow, number=1, date=timezone.localdate())
     audit = Audit(page, live_server.url, shoot)
     _sign_in(page, live_server.url, "cli")
     audit.check("portal-staying-well-after", "/portal/staying-well/")

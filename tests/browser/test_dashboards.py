@@ -10,6 +10,13 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.browser.test_accessibility import axe_problems
+from tests.factories import (
+    make_alert,
+    make_client,
+    make_course_row,
+    make_finished_row,
+    make_user,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,46 +29,41 @@ NAMES = [
 @pytest.fixture
 def team_service(cast):
     """A supervisor's two therapists with a year of courses of every kind."""
-    from tests.conftest import make_user
-    from tests.insights.conftest import finished, make_course, open_alert
-
     today, rng = timezone.localdate(), random.Random(8)
-    colleague = make_user("col", "therapist", supervisor="sup", display_name="Colleague Cai")
+    colleague = make_user(
+        username="col", role="therapist", supervisor="sup", display_name="Colleague Cai"
+    )
     therapists = [cast.therapist, colleague]
     day = datetime.timedelta(days=1)
     for index, name in enumerate(NAMES[:6]):
         therapist = therapists[index % 2]
-        client = _client(name, therapist)
-        course = make_course(
-            therapist, client, planned_sessions=12, sessions_attended=4 + index,
+        client = make_client(therapist=therapist, name=name)
+        course = make_course_row(
+            therapist=therapist, client=client, planned_sessions=12, sessions_attended=4 + index,
             not_on_track=index % 2 == 0, measure_due=index % 3 == 0, frequency="weekly",
             last_session_on=today - (5 + 4 * index) * day, phq9_first=18, phq9_last=16,
             latest_score_at=timezone.now() - index * 3 * day,
         )  # fmt: skip
         if index < 3:
-            open_alert(course, raised_at=timezone.now() - (index * 4 + 1) * day)
-    make_course(cast.therapist, _client(NAMES[6], cast.therapist), planned_sessions=8,
-                sessions_attended=10)  # fmt: skip
-    make_course(colleague, _client(NAMES[7], colleague), status="ended",
-                ended_on=today - 12 * day, sessions_attended=12)  # fmt: skip
+            make_alert(course=course, raised_at=timezone.now() - (index * 4 + 1) * day)
+    over = make_client(therapist=cast.therapist, name=NAMES[6])
+    make_course_row(therapist=cast.therapist, client=over, planned_sessions=8, sessions_attended=10)
+    closed = make_client(therapist=colleague, name=NAMES[7])
+    make_course_row(therapist=colleague, client=closed, status="ended",
+                    ended_on=today - 12 * day, sessions_attended=12)  # fmt: skip
     for n in range(160):  # a year of endings, enough per month to show rates
         ended = today - rng.randint(0, 330) * day
         case = rng.random() < 0.9
         better = rng.random() < 0.55
-        finished(
-            therapists[n % 2], ended, format=rng.choice(["standard", "brief", "ipc"]),
+        make_finished_row(
+            therapist=therapists[n % 2], ended_on=ended,
+            format=rng.choice(["standard", "brief", "ipc"]),
             primary_area=rng.choice(["grief", "role_dispute", "role_transition", ""]),
             caseness=case, recovered=better if case else None, reliably_improved=better or
             rng.random() < 0.2, reliably_recovered=better, reliably_deteriorated=rng.random()
             < 0.06, responded=better, remitted=better and rng.random() < 0.6,
         )  # fmt: skip
     return cast
-
-
-def _client(name, therapist):
-    from openipt.clients.models import Client
-
-    return Client.objects.create(name=name, primary_therapist=therapist)
 
 
 def check(page: Page, csp: list[str]) -> None:

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -21,20 +22,10 @@ SCREENSHOTS_DIR = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
 @pytest.fixture
-def course(cast):
-    try:
-        from openipt.courses.services import open_course
-    except ImportError:  # the course engine's services are not there: use the ORM
-        from openipt.courses.models import Course
-
-        return Course.objects.create(
-            client=cast.client, therapist=cast.therapist, format="standard",
-            planned_sessions=16, started_on=dt.date.today() - dt.timedelta(days=7),
-        )  # fmt: skip
-    return open_course(
-        cast.therapist, cast.client, "standard", 16,
-        started_on=dt.date.today() - dt.timedelta(days=7),
-    )  # fmt: skip
+def course_options() -> dict[str, Any]:
+    """The client's course: 16 sessions, opened by the therapist a week ago."""
+    started = dt.date.today() - dt.timedelta(days=7)
+    return {"via": "service", "planned_sessions": 16, "started_on": started}
 
 
 def check_accessibility(page: Page) -> None:

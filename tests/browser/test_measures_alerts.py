@@ -7,6 +7,8 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
+from tests.factories import add_session, make_course, phq9_answers, run_course
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHQ9 = [
@@ -22,18 +24,16 @@ PHQ9 = [
 
 
 @pytest.fixture
-def course(cast):
-    from tests.assessments.conftest import add_session, make_course, run_course
-
+def scored_course(cast):
+    """A course six weeks in: five sessions scored, with no alert, and today's session held."""
     course = make_course(
-        cast.therapist,
-        cast.client,
+        client=cast.client,
         planned_sessions=12,
         started_on=datetime.date.today() - datetime.timedelta(weeks=6),
         contract_agreed_on=datetime.date.today() - datetime.timedelta(weeks=6),
     )
-    run_course(course, [19, 17, 16, 16, 15], [14, 13, 13, 12, 11])
-    add_session(course, 6, day=datetime.date.today())
+    run_course(course=course, phq9_totals=[19, 17, 16, 16, 15], gad7_totals=[14, 13, 13, 12, 11])
+    add_session(course=course, number=6, date=datetime.date.today())
     return course
 
 
@@ -42,9 +42,11 @@ def _answer(page, legend: str, label: str) -> None:
     group.get_by_label(label, exact=False).first.check()
 
 
-def test_it_takes_a_risk_answer_to_a_resolved_alert(cast, course, sign_in, live_server, shoot):
+def test_it_takes_a_risk_answer_to_a_resolved_alert(
+    cast, scored_course, sign_in, live_server, shoot
+):
     page = sign_in("ther")
-    page.goto(f"{live_server.url}/courses/{course.pk}/measures/")
+    page.goto(f"{live_server.url}/courses/{scored_course.pk}/measures/")
     expect(page.get_by_role("heading", name="Measures")).to_be_visible()
     expect(page.locator("figure.chart svg")).to_have_count(2)
     shoot("measures-course")
@@ -63,7 +65,7 @@ def test_it_takes_a_risk_answer_to_a_resolved_alert(cast, course, sign_in, live_
     raised = page.get_by_text("Alert raised: PHQ-9 item 9 answered “Several days” (1)")
     expect(raised).to_be_visible()
 
-    page.goto(f"{live_server.url}/courses/{course.pk}/")
+    page.goto(f"{live_server.url}/courses/{scored_course.pk}/")
     panel = page.locator(".measures-panel")
     expect(panel.get_by_text("Open alert")).to_be_visible()
     expect(panel.get_by_text("PHQ-9 item 9 answered “Several days” (1)")).to_be_visible()
@@ -87,18 +89,19 @@ def test_it_takes_a_risk_answer_to_a_resolved_alert(cast, course, sign_in, live_
 
     expect(page.get_by_text("Alert resolved. It stays in the course's record.")).to_be_visible()
     expect(page.get_by_text("No open alerts.")).to_be_visible()
-    page.goto(f"{live_server.url}/courses/{course.pk}/measures/")
+    page.goto(f"{live_server.url}/courses/{scored_course.pk}/measures/")
     expect(page.get_by_text("Safety plan made or reviewed")).to_be_visible()
     status = page.locator("ul.measure-status")
     expect(status.get_by_text("Open alert")).to_have_count(0)
     expect(page.get_by_text(note)).to_be_visible()
 
 
-def test_it_shows_the_supervisor_the_alert_but_no_resolve_form(cast, course, sign_in, live_server):
+def test_it_shows_the_supervisor_the_alert_but_no_resolve_form(
+    cast, scored_course, sign_in, live_server
+):
     from openipt.assessments.services import submit_assessment
-    from tests.assessments.conftest import phq9_answers
 
-    submit_assessment(cast.therapist, course, "phq9", phq9_answers(12, item9=2))
+    submit_assessment(cast.therapist, scored_course, "phq9", phq9_answers(total=12, item9=2))
     page = sign_in("sup")
     page.goto(f"{live_server.url}/alerts/")
     page.get_by_role("row", name="Carla Client").get_by_role("link", name="View").click()

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD, add_session, make_client, make_course
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,14 +20,11 @@ LABELS = ["Not at all", "Several days", "More than half the days", "Nearly every
 @pytest.fixture
 def nia(cast):
     """A client with no portal account yet, a course, and work agreed in session 1."""
-    from openipt.clients.models import Client
-    from tests.portal.conftest import add_session, make_course
-
-    client = Client.objects.create(
-        name="Nia Newton", record_number="R-5", primary_therapist=cast.therapist
+    client = make_client(therapist=cast.therapist, name="Nia Newton", record_number="R-5")
+    course = make_course(client=client, started_on=datetime.date.today())
+    add_session(
+        course=course, number=1, work="Call my sister\nWalk to the park", date=datetime.date.today()
     )
-    course = make_course(client, cast.therapist, started_on=datetime.date.today())
-    add_session(course, 1, work="Call my sister\nWalk to the park", day=datetime.date.today())
     return client, course
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from openipt.interpersonal import services as interpersonal
 from openipt.portal.models import MoodEntry
-from tests.assessments.conftest import add_session, phq9_answers, run_course, score_session
+from tests.factories import add_session, phq9_answers, run_course, score_session
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def fragments(course) -> dict[str, str]:
 @pytest.fixture
 def full(cast, course):
     """A course with scores, a daily log and an inventory: every chart has something."""
-    run_course(course, [18, 14, 9], [12, 10, 7])
+    run_course(course=course, phq9_totals=[18, 14, 9], gad7_totals=[12, 10, 7])
     for days, mood in ((3, 4), (1, 6)):
         MoodEntry.objects.create(
             course=course, date=timezone.localdate() - dt.timedelta(days=days), mood=mood,
@@ -98,11 +98,15 @@ def test_the_course_page_costs_the_same_queries_with_more_history(
     cast, login, course, django_assert_max_num_queries
 ):
     client = login(cast.therapist)
-    run_course(course, [18, 16])
+    run_course(course=course, phq9_totals=[18, 16])
     client.get(f"/courses/{course.pk}/")  # warm the per-process caches first
     with django_assert_max_num_queries(40) as few:
         client.get(f"/courses/{course.pk}/")
     for number, total in enumerate([15, 13, 12, 11, 10, 9, 8], start=3):
-        score_session(course, add_session(course, number), "phq9", phq9_answers(total))
+        score_session(
+            session=add_session(course=course, number=number),
+            instrument="phq9",
+            answers=phq9_answers(total=total),
+        )
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(f"/courses/{course.pk}/")

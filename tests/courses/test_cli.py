@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from openipt.cli import app
-from tests.courses.conftest import contract, run_sessions
+from tests.factories import agree_contract, run_sessions
 
 pytestmark = pytest.mark.django_db
 runner = CliRunner()
@@ -15,8 +15,8 @@ runner = CliRunner()
 def test_it_shows_the_course_state_and_next_agenda(cast, course):
     from openipt.courses import services
 
-    contract(cast.therapist, course)
-    run_sessions(cast.therapist, course, 3)
+    agree_contract(actor=cast.therapist, course=course)
+    run_sessions(actor=cast.therapist, course=course, count=3)
     services.set_focus(
         cast.therapist, course, [{"area": "role_dispute", "dispute_stage": "impasse"}]
     )
@@ -38,7 +38,7 @@ def test_it_shows_the_course_state_and_next_agenda(cast, course):
 def test_it_says_when_the_course_has_ended(cast, course):
     from openipt.courses import services
 
-    run_sessions(cast.therapist, course, 1)
+    run_sessions(actor=cast.therapist, course=course, count=1)
     services.record_termination(cast.therapist, course, decision="referral", detail="CMHT")
     result = runner.invoke(app, ["course", "show", str(course.pk)], terminal_width=200)
     assert result.exit_code == 0

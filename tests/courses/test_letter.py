@@ -10,7 +10,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from openipt.courses import services
-from tests.courses.conftest import START, contract, run_sessions
+from tests.courses.conftest import START
+from tests.factories import agree_contract, run_sessions
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +21,8 @@ def ended(cast, course):
     """A 12-session course ended with a maintenance contract."""
     actor = cast.therapist
     services.update_course(actor, course, referrer="Dr Rivera, Riverside Surgery")
-    contract(actor, course, 12)
-    run_sessions(actor, course, 3)
+    agree_contract(actor=actor, course=course, planned_sessions=12)
+    run_sessions(actor=actor, course=course, count=3)
     services.set_focus(actor, course, [{"area": "role_transition"}])
     services.set_goals(
         actor,
@@ -32,8 +33,8 @@ def ended(cast, course):
             {"text": "Keep up the Sunday calls", "after_treatment": True},
         ],
     )
-    run_sessions(actor, course, 1, attendance="cancelled")
-    run_sessions(actor, course, 9)
+    run_sessions(actor=actor, course=course, count=1, attendance="cancelled")
+    run_sessions(actor=actor, course=course, count=9)
     services.record_termination(
         actor,
         course,

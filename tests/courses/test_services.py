@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from openipt.courses import services
 from openipt.courses.models import Contract, Course, Focus, Session, TaskCompletion
-from tests.courses.conftest import START, contract, grief_focus, run_sessions
+from tests.courses.conftest import START
+from tests.factories import agree_contract, choose_grief_focus, run_sessions
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +111,7 @@ def test_it_changes_referrer_and_onset_but_refuses_a_future_onset(cast, course):
 
 
 def test_it_agrees_a_contract_then_renegotiates_with_a_reason_S33(cast, course):
-    first = contract(cast.therapist, course, 16)
+    first = agree_contract(actor=cast.therapist, course=course, planned_sessions=16)
     assert first.changed and not first.contract.is_renegotiation
     again = services.set_contract(cast.therapist, course, 16, "weekly")
     assert again.changed is False
@@ -145,8 +146,8 @@ def test_it_warns_outside_the_typical_range(cast, course):
 
 
 def test_it_refuses_a_contract_shorter_than_the_sessions_held(cast, course):
-    contract(cast.therapist, course, 16)
-    run_sessions(cast.therapist, course, 10)
+    agree_contract(actor=cast.therapist, course=course, planned_sessions=16)
+    run_sessions(actor=cast.therapist, course=course, count=10)
     with pytest.raises(ValidationError) as exc:
         services.set_contract(cast.therapist, course, 8, "weekly", reason="Shorter")
     assert "already had 10 sessions" in messages(exc)
@@ -166,10 +167,10 @@ def test_it_requires_a_reason_to_change_only_the_frequency(cast):
 
 
 def test_it_numbers_and_phases_a_16_session_course_as_the_format_defines_it(cast, course):
-    run_sessions(cast.therapist, course, 3)
-    contract(cast.therapist, course, 16)
-    grief_focus(cast.therapist, course)
-    run_sessions(cast.therapist, course, 13)
+    run_sessions(actor=cast.therapist, course=course, count=3)
+    agree_contract(actor=cast.therapist, course=course, planned_sessions=16)
+    choose_grief_focus(actor=cast.therapist, course=course)
+    run_sessions(actor=cast.therapist, course=course, count=13)
     phases = list(course.sessions.order_by("number").values_list("phase", flat=True))
     assert phases == ["initial"] * 3 + ["middle"] * 10 + ["termination"] * 3
     course.refresh_from_db()
@@ -178,24 +179,26 @@ def test_it_numbers_and_phases_a_16_session_course_as_the_format_defines_it(cast
 
 
 def test_it_refuses_middle_phase_work_without_a_contract_S33(cast, course):
-    run_sessions(cast.therapist, course, 3)
+    run_sessions(actor=cast.therapist, course=course, count=3)
     with pytest.raises(ValidationError) as exc:
-        run_sessions(cast.therapist, course, 1)
+        run_sessions(actor=cast.therapist, course=course, count=1)
     assert "Agree the treatment contract" in messages(exc)
     assert course.sessions.count() == 3
 
 
 def test_it_numbers_a_missed_session_as_the_one_that_would_have_been(cast, course):
-    run_sessions(cast.therapist, course, 2)
-    (missed,) = run_sessions(cast.therapist, course, 1, attendance="did_not_attend")
-    (held,) = run_sessions(cast.therapist, course, 1)
+    run_sessions(actor=cast.therapist, course=course, count=2)
+    (missed,) = run_sessions(
+        actor=cast.therapist, course=course, count=1, attendance="did_not_attend"
+    )
+    (held,) = run_sessions(actor=cast.therapist, course=course, count=1)
     assert (missed.number, held.number) == (3, 3)
     course.refresh_from_db()
     assert course.sessions_attended == 3
 
 
 def test_it_refuses_session_dates_in_the_future_before_the_start_or_previous(cast, course):
-    run_sessions(cast.therapist, course, 2)
+    run_sessions(actor=cast.therapist, course=course, count=2)
     last = course.sessions.order_by("-date").first().date
     cases = [
         (date.today() + timedelta(days=1), "cannot be in the future"),
@@ -210,17 +213,17 @@ def test_it_refuses_session_dates_in_the_future_before_the_start_or_previous(cas
 
 
 def test_it_refuses_sessions_beyond_the_contract_S33(cast, course):
-    contract(cast.therapist, course, 8)
-    run_sessions(cast.therapist, course, 8)
+    agree_contract(actor=cast.therapist, course=course, planned_sessions=8)
+    run_sessions(actor=cast.therapist, course=course, count=8)
     with pytest.raises(ValidationError) as exc:
-        run_sessions(cast.therapist, course, 1)
+        run_sessions(actor=cast.therapist, course=course, count=1)
     assert "contracted sessions are used up" in messages(exc)
 
 
 def test_it_refuses_unknown_techniques_and_off_focus_strategies(cast, course):
-    contract(cast.therapist, course)
-    run_sessions(cast.therapist, course, 3)
-    grief_focus(cast.therapist, course)
+    agree_contract(actor=cast.therapist, course=course)
+    run_sessions(actor=cast.therapist, course=course, count=3)
+    choose_grief_focus(actor=cast.therapist, course=course)
     day = START + timedelta(days=30)
     with pytest.raises(ValidationError) as exc:
         services.record_session(cast.therapist, course, day, "attended", techniques=["hypnosis"])
@@ -251,14 +254,16 @@ def test_it_refuses_work_recorded_on_a_missed_session(cast, course):
 
 
 def test_it_ticks_tasks_done_in_a_session(cast, course):
-    (session,) = run_sessions(cast.therapist, course, 1, tasks_done=["psychoeducation"])
+    (session,) = run_sessions(
+        actor=cast.therapist, course=course, count=1, tasks_done=["psychoeducation"]
+    )
     done = TaskCompletion.objects.get(course=course, task_id="psychoeducation")
     assert done.session == session
 
 
 def test_it_flags_the_brief_ipt_engagement_session_S21(cast):
     course = services.open_course(cast.therapist, cast.client, "brief", started_on=START)
-    first, second = run_sessions(cast.therapist, course, 2)
+    first, second = run_sessions(actor=cast.therapist, course=course, count=2)
     assert (first.is_engagement, second.is_engagement) == (True, False)
 
 
@@ -269,10 +274,10 @@ def test_it_lets_only_the_therapist_record_sessions(cast, course):
 
 
 def test_it_refuses_sessions_on_an_ended_course(cast, course):
-    run_sessions(cast.therapist, course, 1)
+    run_sessions(actor=cast.therapist, course=course, count=1)
     services.record_termination(cast.therapist, course, decision="referral", detail="CMHT")
     with pytest.raises(ValidationError) as exc:
-        run_sessions(cast.therapist, course, 1)
+        run_sessions(actor=cast.therapist, course=course, count=1)
     assert "This course has ended" in messages(exc)
 
 
@@ -321,7 +326,7 @@ def test_it_never_takes_a_dispute_and_a_transition_together_S43(cast, course):
 
 
 def test_it_keeps_replaced_foci_as_history(cast, course):
-    grief_focus(cast.therapist, course)
+    choose_grief_focus(actor=cast.therapist, course=course)
     services.set_focus(cast.therapist, course, [{"area": "role_transition"}])
     course.refresh_from_db()
     assert course.primary_area == "role_transition"
@@ -371,7 +376,7 @@ def test_it_refuses_bad_goals(cast, course, other_course):
 
 
 def test_it_ticks_contract_and_goals_once_both_exist(cast, course):
-    contract(cast.therapist, course)
+    agree_contract(actor=cast.therapist, course=course)
     assert not course.task_completions.filter(task_id="contract_and_goals").exists()
     services.set_goals(cast.therapist, course, [{"text": "Sleep better"}])
     assert course.task_completions.filter(task_id="contract_and_goals").exists()
@@ -417,12 +422,12 @@ def test_it_records_a_medication_evaluation_S3(cast, course):
 
 
 def test_it_reminds_to_raise_the_ending_when_four_sessions_remain_S33(cast, course):
-    contract(cast.therapist, course, 16)
-    run_sessions(cast.therapist, course, 3)
-    grief_focus(cast.therapist, course)
-    run_sessions(cast.therapist, course, 8)
+    agree_contract(actor=cast.therapist, course=course, planned_sessions=16)
+    run_sessions(actor=cast.therapist, course=course, count=3)
+    choose_grief_focus(actor=cast.therapist, course=course)
+    run_sessions(actor=cast.therapist, course=course, count=8)
     assert "raise_ending" not in {r.code for r in services.next_agenda(course).reminders}
-    run_sessions(cast.therapist, course, 1)
+    run_sessions(actor=cast.therapist, course=course, count=1)
     plan = services.next_agenda(course)
     assert plan.session_label == "Session 13 of 16"
     assert any(r.message == "4 sessions remain: raise the ending." for r in plan.reminders)
@@ -440,10 +445,10 @@ def test_it_builds_the_agenda_from_the_stored_state(cast, course):
 
 
 def finish(actor, course):
-    contract(actor, course, 12)
-    run_sessions(actor, course, 3)
-    grief_focus(actor, course)
-    run_sessions(actor, course, 9)
+    agree_contract(actor=actor, course=course, planned_sessions=12)
+    run_sessions(actor=actor, course=course, count=3)
+    choose_grief_focus(actor=actor, course=course)
+    run_sessions(actor=actor, course=course, count=9)
 
 
 def test_it_ends_with_a_maintenance_course_S34(cast, course):
@@ -472,7 +477,7 @@ def test_it_ends_with_a_maintenance_course_S34(cast, course):
     assert [g.text for g in nxt.goals.all()] == ["Keep seeing friends"]
     done = set(course.task_completions.values_list("task_id", flat=True))
     assert {"why_feeling_better", "warning_signs_relapse_plan", "maintenance_decision"} <= done
-    (session,) = run_sessions(cast.therapist, nxt, 1)
+    (session,) = run_sessions(actor=cast.therapist, course=nxt, count=1)
     assert session.phase == "maintenance"
 
 
@@ -516,7 +521,7 @@ def test_it_ends_with_a_continuation_course_of_the_same_format_S35(cast, course)
     ],
 )
 def test_it_refuses_an_incomplete_ending_S5_S34(cast, course, kwargs, field, text):
-    run_sessions(cast.therapist, course, 1)
+    run_sessions(actor=cast.therapist, course=course, count=1)
     with pytest.raises(ValidationError) as exc:
         services.record_termination(cast.therapist, course, why_better="x", **kwargs)
     assert text in " ".join(exc.value.message_dict[field])
@@ -529,7 +534,7 @@ def test_it_refuses_an_incomplete_ending_S5_S34(cast, course, kwargs, field, tex
 
 
 def test_it_warns_when_maintenance_was_not_discussed_S5(cast, course):
-    run_sessions(cast.therapist, course, 1)
+    run_sessions(actor=cast.therapist, course=course, count=1)
     ending = services.record_termination(
         cast.therapist, course, decision="other_treatment", detail="Medication via GP"
     )
@@ -549,7 +554,7 @@ def test_it_saves_a_review_without_ending(cast, course):
 
 
 def test_it_refuses_an_end_date_before_the_last_session(cast, course):
-    run_sessions(cast.therapist, course, 2)
+    run_sessions(actor=cast.therapist, course=course, count=2)
     with pytest.raises(ValidationError) as exc:
         services.record_termination(
             cast.therapist, course, decision="referral", detail="x", ended_on=START

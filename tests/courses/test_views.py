@@ -10,7 +10,8 @@ from django.urls import reverse
 from openipt.clients.models import Client
 from openipt.courses import services
 from openipt.courses.models import Course, Session, TaskCompletion
-from tests.courses.conftest import START, contract, grief_focus, run_sessions
+from tests.courses.conftest import START
+from tests.factories import agree_contract, choose_grief_focus, make_client, run_sessions
 
 pytestmark = pytest.mark.django_db
 
@@ -89,8 +90,8 @@ def test_it_sends_a_therapist_home_to_the_caseload(cast, login):
 
 
 def test_it_lists_active_courses_with_phase_session_and_what_is_due(cast, course, login):
-    contract(cast.therapist, course)
-    run_sessions(cast.therapist, course, 3)
+    agree_contract(actor=cast.therapist, course=course)
+    run_sessions(actor=cast.therapist, course=course, count=3)
     Course.objects.filter(pk=course.pk).update(open_alerts=2, measure_due=True)
     body = login(cast.therapist).get(reverse("courses:caseload")).content.decode()
     assert "Carla Client" in body
@@ -100,10 +101,10 @@ def test_it_lists_active_courses_with_phase_session_and_what_is_due(cast, course
 
 
 def test_it_sorts_the_caseload_by_what_needs_attention(cast, course, login):
-    quiet = Client.objects.create(name="Aaron Quiet", primary_therapist=cast.therapist)
+    quiet = make_client(therapist=cast.therapist, name="Aaron Quiet")
     other = services.open_course(cast.therapist, quiet, "standard", started_on=START)
-    contract(cast.therapist, other)
-    contract(cast.therapist, course)
+    agree_contract(actor=cast.therapist, course=other)
+    agree_contract(actor=cast.therapist, course=course)
     Course.objects.filter(pk=course.pk).update(open_alerts=1)
     body = login(cast.therapist).get(reverse("courses:caseload")).content.decode()
     assert body.index("Carla Client") < body.index("Aaron Quiet")
@@ -118,7 +119,7 @@ def test_it_shows_a_supervisor_the_supervisees_courses_with_the_therapist(
 
 
 def test_it_leaves_ended_courses_and_other_caseloads_out(cast, course, other_course, login):
-    run_sessions(cast.therapist, course, 1)
+    run_sessions(actor=cast.therapist, course=course, count=1)
     services.record_termination(cast.therapist, course, decision="referral", detail="CMHT")
     body = login(cast.therapist).get(reverse("courses:caseload")).content.decode()
     assert "Carla Client" not in body and "Oscar Outside" not in body
@@ -168,8 +169,8 @@ def test_it_paginates_the_caseload(cast, login):
 
 
 def test_it_shows_the_agenda_contract_focus_and_history(cast, course, login):
-    contract(cast.therapist, course)
-    run_sessions(cast.therapist, course, 3, notes="Talked about her mother.")
+    agree_contract(actor=cast.therapist, course=course)
+    run_sessions(actor=cast.therapist, course=course, count=3, notes="Talked about her mother.")
     services.set_focus(
         cast.therapist, course, [{"area": "role_dispute", "dispute_stage": "impasse"}]
     )
@@ -255,7 +256,7 @@ def test_it_records_a_session_from_the_form(cast, course, login):
 
 
 def test_it_shows_a_middle_phase_session_refusal_without_a_contract(cast, course, login):
-    run_sessions(cast.therapist, course, 3)
+    run_sessions(actor=cast.therapist, course=course, count=3)
     c = login(cast.therapist)
     page = c.get(url("session_new", course)).content.decode()
     assert "Before this session" in page and "Go to the contract" in page
@@ -342,10 +343,10 @@ def test_it_saves_goals_through_the_formset(cast, course, login):
 
 
 def test_it_ends_the_course_from_the_termination_page(cast, course, login):
-    contract(cast.therapist, course, 12)
-    run_sessions(cast.therapist, course, 3)
-    grief_focus(cast.therapist, course)
-    run_sessions(cast.therapist, course, 9)
+    agree_contract(actor=cast.therapist, course=course, planned_sessions=12)
+    run_sessions(actor=cast.therapist, course=course, count=3)
+    choose_grief_focus(actor=cast.therapist, course=course)
+    run_sessions(actor=cast.therapist, course=course, count=9)
     c = login(cast.therapist)
     base = {
         "warning_signs": "Staying in bed",

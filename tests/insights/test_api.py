@@ -9,7 +9,7 @@ import io
 import pytest
 from django.utils import timezone
 
-from tests.insights.conftest import finished, make_course, open_alert
+from tests.factories import make_alert, make_course_row, make_finished_row
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +39,8 @@ def test_it_asks_for_a_token(client, path):
 
 
 def test_it_reads_the_supervision_figures(team, client, token_for):
-    make_course(team.therapist, not_on_track=True)
-    make_course(team.outsider, not_on_track=True)
+    make_course_row(therapist=team.therapist, not_on_track=True)
+    make_course_row(therapist=team.outsider, not_on_track=True)
     body = client.get(BASE + "/supervision", **token_for(team.supervisor)).json()
     assert body["totals"]["not_on_track"] == 1
     names = [row["name"] for row in body["therapists"]]
@@ -48,10 +48,10 @@ def test_it_reads_the_supervision_figures(team, client, token_for):
 
 
 def test_it_pages_the_alert_list_of_the_team_only(team, client, token_for):
-    mine = make_course(team.therapist)
-    theirs = make_course(team.outsider)
-    alert = open_alert(mine, raised_at=timezone.now())
-    open_alert(theirs, raised_at=timezone.now())
+    mine = make_course_row(therapist=team.therapist)
+    theirs = make_course_row(therapist=team.outsider)
+    alert = make_alert(course=mine, raised_at=timezone.now())
+    make_alert(course=theirs, raised_at=timezone.now())
     body = client.get(BASE + "/supervision/alerts", **token_for(team.supervisor)).json()
     assert body["count"] == 1
     item = body["items"][0]
@@ -61,7 +61,9 @@ def test_it_pages_the_alert_list_of_the_team_only(team, client, token_for):
 
 
 def test_it_pages_a_course_list(team, client, token_for):
-    course = make_course(team.therapist, status="ended", ended_on=datetime.date(2026, 2, 1))
+    course = make_course_row(
+        therapist=team.therapist, status="ended", ended_on=datetime.date(2026, 2, 1)
+    )
     response = client.get(
         BASE + "/supervision/courses/no_review", {"limit": 5}, **token_for(team.supervisor)
     )
@@ -72,8 +74,13 @@ def test_it_pages_a_course_list(team, client, token_for):
 
 def test_it_reports_outcomes_with_suppression(team, client, token_for):
     for _ in range(6):
-        finished(team.therapist, datetime.date(2026, 2, 3), caseness=True, recovered=True)
-    finished(team.therapist, datetime.date(2026, 1, 3))
+        make_finished_row(
+            therapist=team.therapist,
+            ended_on=datetime.date(2026, 2, 3),
+            caseness=True,
+            recovered=True,
+        )
+    make_finished_row(therapist=team.therapist, ended_on=datetime.date(2026, 1, 3))
     body = client.get(BASE + "/outcomes", PERIOD, **token_for(team.supervisor)).json()
     assert body["scope"] == "team" and body["min_cell"] == 5
     jan, feb = body["rows"]
@@ -99,7 +106,7 @@ def test_it_refuses_the_service_scope_when_switched_off(team, client, token_for,
 
 
 def test_it_exports_csv_and_parquet(team, client, token_for):
-    finished(team.therapist, datetime.date(2026, 2, 3))
+    make_finished_row(therapist=team.therapist, ended_on=datetime.date(2026, 2, 3))
     auth = token_for(team.supervisor)
     as_csv = client.get(BASE + "/outcomes.csv", PERIOD | {"group": "format"}, **auth)
     assert as_csv["Content-Type"] == "text/csv"

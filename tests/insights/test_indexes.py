@@ -28,6 +28,7 @@ from django.db import connection, transaction
 
 from openipt.insights import services, supervision
 from openipt.insights.outcomes import GROUPS, Filters
+from tests.factories import make_user
 from tests.insights.test_budgets import populate, populate_for
 
 pytestmark = pytest.mark.django_db
@@ -43,10 +44,9 @@ PERIOD = {"start": datetime.date(2026, 1, 1), "end": datetime.date(2026, 2, 28)}
 def service(team):
     """The team's 100 courses among 20,000 of twenty other therapists, then ANALYZE."""
     from openipt.courses.models import Course
-    from tests.conftest import make_user
 
     populate(team, 100)
-    others = [make_user(f"bulk{n}", "therapist") for n in range(20)]
+    others = [make_user(username=f"bulk{n}", role="therapist") for n in range(20)]
     populate_for(others, OTHERS, spread=True)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

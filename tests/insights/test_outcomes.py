@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from openipt.insights.outcomes import Filters, check_filters, report, suppress
-from tests.insights.conftest import finished, make_course
+from tests.factories import make_client, make_course_row, make_finished_row
 
 pytestmark = pytest.mark.django_db
 
@@ -33,22 +33,29 @@ def service(team):
     """Courses ending in February 2026 (one in January), one of each kind that matters."""
     t, c = team.therapist, team.colleague
     made = {
-        "recovered": finished(t, FEB, primary_area="grief", **RECOVERED),
+        "recovered": make_finished_row(
+            therapist=t, ended_on=FEB, primary_area="grief", **RECOVERED
+        ),
         # One score only: at caseness, but no class needs a pair can be worked out.
-        "one_score": finished(
-            t, FEB, primary_area="grief", caseness=True, phq9_first=15, phq9_last=None
+        "one_score": make_finished_row(
+            therapist=t,
+            ended_on=FEB,
+            primary_area="grief",
+            caseness=True,
+            phq9_first=15,
+            phq9_last=None,
         ),
         # No GAD-7 at all: the PHQ-9 alone decides.
-        "no_gad7": finished(
-            t,
-            FEB,
+        "no_gad7": make_finished_row(
+            therapist=t,
+            ended_on=FEB,
             format="brief",
             primary_area="role_dispute",
             **NOT_RECOVERED | {"reliably_improved": True, "phq9_first": 14, "phq9_last": 7},
         ),
-        "not_caseness": finished(
-            c,
-            FEB,
+        "not_caseness": make_finished_row(
+            therapist=c,
+            ended_on=FEB,
             caseness=False,
             reliably_improved=False,
             reliably_deteriorated=False,
@@ -57,15 +64,15 @@ def service(team):
             phq9_first=6,
             phq9_last=5,
         ),
-        "deteriorated": finished(
-            c,
-            FEB,
+        "deteriorated": make_finished_row(
+            therapist=c,
+            ended_on=FEB,
             format="brief",
             **NOT_RECOVERED | {"reliably_deteriorated": True, "phq9_first": 11, "phq9_last": 19},
         ),
         # Ended after one session: an ending, not a finished course.
-        "one_session": make_course(
-            t,
+        "one_session": make_course_row(
+            therapist=t,
             status="ended",
             ended_on=FEB,
             started_on=datetime.date(2025, 12, 1),
@@ -73,10 +80,16 @@ def service(team):
             sessions_attended=1,
             caseness=True,
         ),
-        "discontinued": finished(c, FEB, status="discontinued", **NOT_RECOVERED),
-        "january": finished(t, JAN, started_on=datetime.date(2025, 11, 3), **RECOVERED),
+        "discontinued": make_finished_row(
+            therapist=c, ended_on=FEB, status="discontinued", **NOT_RECOVERED
+        ),
+        "january": make_finished_row(
+            therapist=t, ended_on=JAN, started_on=datetime.date(2025, 11, 3), **RECOVERED
+        ),
         # Still open: started in the period, counted nowhere else.
-        "open": make_course(t, started_on=FEB, phq9_first=20, caseness=True, recovered=None),
+        "open": make_course_row(
+            therapist=t, started_on=FEB, phq9_first=20, caseness=True, recovered=None
+        ),
     }
     return made
 
@@ -192,7 +205,7 @@ def test_it_counts_referrals_in_local_months_and_only_inside_a_mid_month_period(
         ),
     }
     for label, stamp in stamps.items():
-        made = Client.objects.create(name=label, primary_therapist=team.therapist)
+        made = make_client(therapist=team.therapist, name=label)
         Client.objects.filter(pk=made.pk).update(created_at=stamp)
     with timezone.override("Europe/London"):
         found = run(start=datetime.date(2026, 5, 10), end=datetime.date(2026, 7, 20))
@@ -202,7 +215,12 @@ def test_it_counts_referrals_in_local_months_and_only_inside_a_mid_month_period(
 
 def test_it_adds_the_days_and_statuses_of_a_month_together(team):
     for day, status in ((3, "ended"), (17, "ended"), (17, "discontinued"), (28, "discontinued")):
-        finished(team.therapist, datetime.date(2026, 2, day), status=status, **RECOVERED)
+        make_finished_row(
+            therapist=team.therapist,
+            ended_on=datetime.date(2026, 2, day),
+            status=status,
+            **RECOVERED,
+        )
     found = run()
     assert month(found, "2026-02")["ended"] == 4
     assert month(found, "2026-02")["recovery"] == 4

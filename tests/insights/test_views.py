@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from django.urls import reverse
 
-from tests.insights.conftest import finished, make_course
+from tests.factories import make_course_row, make_finished_row
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +28,9 @@ PAGES = [
 
 def recovered(therapist, n=1):
     return [
-        finished(
-            therapist,
-            FEB,
+        make_finished_row(
+            therapist=therapist,
+            ended_on=FEB,
             caseness=True,
             recovered=True,
             reliably_improved=True,
@@ -62,7 +62,7 @@ def test_it_sends_a_supervisor_home_to_the_dashboard(cast, login):
 
 
 def test_it_shows_the_dashboard_with_links_to_each_course(team, login):
-    course = make_course(team.therapist, not_on_track=True)
+    course = make_course_row(therapist=team.therapist, not_on_track=True)
     page = login(team.supervisor).get(reverse("insights:dashboard")).content.decode()
     assert "Courses not on track" in page
     assert reverse("courses:detail", args=[course.pk]) in page
@@ -72,7 +72,9 @@ def test_it_shows_the_dashboard_with_links_to_each_course(team, login):
 
 
 def test_it_hides_another_supervisors_team(team, login):
-    course = make_course(team.outsider, not_on_track=True, status="ended", ended_on=FEB)
+    course = make_course_row(
+        therapist=team.outsider, not_on_track=True, status="ended", ended_on=FEB
+    )
     c = login(team.supervisor)
     for url in [reverse("insights:dashboard"), reverse("insights:list", args=["no_review"])]:
         page = c.get(url).content.decode()
@@ -82,7 +84,7 @@ def test_it_hides_another_supervisors_team(team, login):
 
 def test_it_pages_a_full_list(team, login):
     for _ in range(30):
-        make_course(team.therapist, status="ended", ended_on=FEB)
+        make_course_row(therapist=team.therapist, status="ended", ended_on=FEB)
     c = login(team.supervisor)
     first = c.get(reverse("insights:list", args=["no_review"])).content.decode()
     assert "Page 1 of 2" in first and "30 courses" in first

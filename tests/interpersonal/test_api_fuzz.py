@@ -14,7 +14,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from tests.api.test_schemathesis import CHECKS
-from tests.interpersonal.conftest import make_course
+from tests.factories import make_course
+from tests.interpersonal.conftest import START
 
 schema = schemathesis.pytest.from_fixture("api_schema").include(tag="interpersonal")
 
@@ -46,7 +47,12 @@ def setting(cast, unthrottled):
     from openipt.accounts.models import ApiToken
     from openipt.interpersonal import services
 
-    course = make_course(cast.client, cast.therapist, symptom_onset=dt.date(2024, 10, 1))
+    course = make_course(
+        client=cast.client,
+        planned_sessions=16,
+        started_on=START,
+        symptom_onset=dt.date(2024, 10, 1),
+    )
     person = services.add_person(cast.therapist, course, label="Mum", ring=1)
     event = services.add_event(
         cast.therapist, course, date=dt.date(2024, 9, 1), kind="death", person_id=person.pk

@@ -10,7 +10,7 @@ import pytest
 from openipt.interpersonal.demo import extend_demo
 from openipt.interpersonal.models import InventorySnapshot, LifeEvent, Person
 from openipt.interpersonal.support import suggestions_for
-from tests.interpersonal.conftest import make_course
+from tests.factories import make_client, make_course
 
 pytestmark = pytest.mark.django_db
 
@@ -25,14 +25,12 @@ EXPECTED = {
 
 @pytest.fixture
 def demo_courses(cast):
-    from openipt.clients.models import Client
-
     courses = {}
     for number in EXPECTED:
-        client = Client.objects.create(
-            name=f"Demo {number}", record_number=number, primary_therapist=cast.therapist
+        client = make_client(therapist=cast.therapist, name=f"Demo {number}", record_number=number)
+        courses[number] = make_course(
+            client=client, planned_sessions=16, started_on=dt.date(2025, 3, 3)
         )
-        courses[number] = make_course(client, cast.therapist, started_on=dt.date(2025, 3, 3))
     return courses
 
 

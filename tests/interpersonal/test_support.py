@@ -21,7 +21,8 @@ from openipt.interpersonal.support import (
     suggestions_for,
     timing_words,
 )
-from tests.interpersonal.conftest import make_course
+from tests.factories import make_course
+from tests.interpersonal.conftest import START
 from tests.protocol.vignettes import VIGNETTES, Vignette
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,9 @@ MATCH = {True: "yes", False: "no", None: "unclear"}
 
 def store(cast, vignette: Vignette, *, reverse: bool = False):
     """Store a vignette as a course with people and events, optionally in reverse order."""
-    course = make_course(cast.client, cast.therapist, symptom_onset=vignette.onset)
+    course = make_course(
+        client=cast.client, planned_sessions=16, started_on=START, symptom_onset=vignette.onset
+    )
     ids = {}
     people = list(reversed(vignette.people)) if reverse else vignette.people
     for fact in people:

@@ -3,49 +3,19 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 
-from tests.conftest import make_user
+from tests.factories import make_course, make_user
 
 START = datetime.date.today() - datetime.timedelta(days=60)
 
 
-def make_course(client, therapist, **fields):
-    from openipt.courses.models import Course
-
-    values = {"format": "standard", "planned_sessions": 12, "started_on": START}
-    values.update(fields)
-    return Course.objects.create(client=client, therapist=therapist, **values)
-
-
-def add_session(course, number: int, *, work: str = "", day=None, attendance="attended"):
-    from openipt.courses.models import Session
-
-    return Session.objects.create(
-        course=course,
-        number=number,
-        date=day or course.started_on + datetime.timedelta(weeks=number - 1),
-        attendance=attendance,
-        phase="initial",
-        between_sessions_work=work,
-        recorded_by=course.therapist,
-    )
-
-
-def phq9(total: int = 10, item9: int = 0) -> dict[str, int]:
-    """Return PHQ-9 answers with this total and item-9 answer."""
-    rest, answers = total - item9, {}
-    for item in range(1, 9):
-        answers[str(item)] = min(3, rest)
-        rest -= answers[str(item)]
-    answers["9"] = item9
-    return answers
-
-
 @pytest.fixture
-def course(cast):
-    return make_course(cast.client, cast.therapist)
+def course_options() -> dict[str, Any]:
+    """The client's course started two months ago, so it is under way today."""
+    return {"started_on": START}
 
 
 @pytest.fixture
@@ -53,9 +23,8 @@ def other(cast):
     """A second portal client (the outsider's), with an active course of their own."""
     from types import SimpleNamespace
 
-    user = make_user("cli2", "client", display_name="Other client")
+    user = make_user(username="cli2", role="client", display_name="Other client")
     cast.other_client.user = user
     cast.other_client.save()
-    return SimpleNamespace(
-        user=user, client=cast.other_client, course=make_course(cast.other_client, cast.outsider)
-    )
+    course = make_course(client=cast.other_client, therapist=cast.outsider, started_on=START)
+    return SimpleNamespace(user=user, client=cast.other_client, course=course)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from openipt.portal import links
 from openipt.portal.models import ClientTask, MoodEntry, PortalLink
-from tests.portal.conftest import add_session
+from tests.factories import add_session, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -83,8 +83,8 @@ def test_it_keeps_staff_out_of_the_clients_own_endpoints(cast, course, client, t
 
 
 def test_it_ticks_only_the_clients_own_tasks(cast, course, other, client, token_for):
-    add_session(course, 1, work="Call my sister")
-    add_session(other.course, 1, work="Their task")
+    add_session(course=course, number=1, work="Call my sister")
+    add_session(course=other.course, number=1, work="Their task")
     mine = ClientTask.objects.get(course=course)
     theirs = ClientTask.objects.get(course=other.course)
     headers = token_for(cast.client_user)
@@ -167,14 +167,14 @@ def test_it_asks_strangers_to_authenticate(client, path):
 
 
 def test_it_answers_404_to_a_client_account_without_a_record(cast, client, token_for):
-    from tests.conftest import make_user
-
-    response = _json(client, "get", f"{API}/portal/plan", token_for(make_user("loose", "client")))
+    response = _json(
+        client, "get", f"{API}/portal/plan", token_for(make_user(username="loose", role="client"))
+    )
     assert response.status_code == 404 and response.json() == {"detail": "Not found."}
 
 
 def test_it_refuses_staff_ticking_a_clients_task(cast, course, client, token_for):
-    add_session(course, 1, work="Call my sister")
+    add_session(course=course, number=1, work="Call my sister")
     task = ClientTask.objects.get()
     response = _json(client, "patch", f"{API}/portal/tasks/{task.pk}",
                      token_for(cast.therapist), {"done": True})  # fmt: skip

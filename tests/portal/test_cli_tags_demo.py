@@ -10,8 +10,7 @@ from typer.testing import CliRunner
 from openipt.cli import app
 from openipt.portal import links
 from openipt.portal.models import ClientTask, MoodEntry, PortalLink
-from tests.conftest import make_user
-from tests.portal.conftest import add_session, make_course
+from tests.factories import add_session, make_client, make_course, make_user
 
 pytestmark = pytest.mark.django_db
 runner = CliRunner()
@@ -55,11 +54,10 @@ def test_it_refuses_bad_invite_requests(cast, args, message):
 
 
 def test_it_refuses_to_invite_an_erased_client(cast):
-    from openipt.clients.models import Client
     from openipt.privacy.erasure import erase_client
 
-    erase_client(cast.therapist, Client.objects.create(
-        name="New Person", record_number="R-9", primary_therapist=cast.therapist))  # fmt: skip
+    new = make_client(therapist=cast.therapist, name="New Person", record_number="R-9")
+    erase_client(cast.therapist, new)
     result = runner.invoke(app, ["invite", "--client", "R-9"])
     assert result.exit_code == 1 and "record is erased" in result.stderr
     assert not PortalLink.objects.exists()
@@ -72,7 +70,7 @@ def test_it_renders_the_mood_panel_for_the_course_page(cast, course):
             course=course, date=today - datetime.timedelta(days=days), mood=mood, contacts=1,
             note="Walk <b>",
         )  # fmt: skip
-    add_session(course, 1, work="Call my sister")
+    add_session(course=course, number=1, work="Call my sister")
     html = Template("{% load portal_tags %}{% mood_panel course %}").render(
         Context({"course": course})
     )
@@ -88,21 +86,18 @@ def test_it_renders_an_empty_mood_panel(cast, course):
 
 
 def test_it_gives_the_demo_client_portal_data_once(cast):
-    from openipt.clients.models import Client
     from openipt.demo import DemoSummary
     from openipt.portal.demo import extend_demo
 
     summary = DemoSummary()
     extend_demo(summary)  # no demo client: nothing happens
     assert summary.notes == []
-    maya = Client.objects.create(
-        name="Maya Thompson", record_number="DEMO-0001", primary_therapist=cast.therapist,
-        user=make_user("maya", "client"),
+    maya = make_client(
+        therapist=cast.therapist, name="Maya Thompson", record_number="DEMO-0001",
+        user=make_user(username="maya", role="client"),
     )  # fmt: skip
-    course = make_course(
-        maya, cast.therapist, started_on=timezone.localdate() - datetime.timedelta(days=30)
-    )
-    add_session(course, 1)
+    course = make_course(client=maya, started_on=timezone.localdate() - datetime.timedelta(days=30))
+    add_session(course=course, number=1)
     extend_demo(summary)
     extend_demo(summary)
     assert PortalLink.objects.filter(client=maya, used_at__isnull=False).count() == 1

@@ -9,17 +9,15 @@ from django.utils import timezone
 
 from openipt.portal import links
 from openipt.portal.models import PortalLink
+from tests.factories import make_client
 
 pytestmark = pytest.mark.django_db
 
 
 def _fresh_client(cast):
-    from openipt.clients.models import Client
-
-    return Client.objects.create(
-        name="New Person", record_number="R-9", primary_therapist=cast.therapist,
-        email="new@example.org",
-    )  # fmt: skip
+    return make_client(
+        therapist=cast.therapist, name="New Person", record_number="R-9", email="new@example.org"
+    )
 
 
 def test_it_stores_only_a_digest_of_the_invitation_code(cast):

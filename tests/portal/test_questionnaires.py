@@ -7,7 +7,7 @@ from openipt.assessments.models import Administration, Alert
 from openipt.measures import get_instrument
 from openipt.portal import questionnaires as q
 from openipt.portal.models import PortalDraft
-from tests.portal.conftest import add_session, phq9
+from tests.factories import add_session, phq9_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +91,7 @@ def test_it_keeps_the_alert_when_the_client_leaves_half_way(cast, course):
 
 def test_it_finishes_with_one_score_and_attaches_the_alert_without_a_second(cast, course):
     draft = q.start(cast.client_user, course, "phq9")
-    _answer_all(cast.client_user, draft, phq9(total=14, item9=2))
+    _answer_all(cast.client_user, draft, phq9_answers(total=14, item9=2))
     q.save_answer(cast.client_user, draft, PHQ9.item("9"), 2)  # saved twice: still one alert
     result = q.finish(cast.client_user, draft)
     admin = Administration.objects.get()
@@ -113,7 +113,7 @@ def test_it_raises_a_new_alert_when_the_risk_answer_gets_worse(cast, course):
 
 def test_it_finishes_without_risk_and_raises_nothing(cast, course):
     draft = q.start(cast.client_user, course, "phq9")
-    _answer_all(cast.client_user, draft, phq9(total=6))
+    _answer_all(cast.client_user, draft, phq9_answers(total=6))
     q.finish(cast.client_user, draft)
     assert Administration.objects.get().total == 6
     assert not Alert.objects.exists()
@@ -121,7 +121,7 @@ def test_it_finishes_without_risk_and_raises_nothing(cast, course):
 
 def test_it_refuses_to_finish_with_an_unanswered_question(cast, course):
     draft = q.start(cast.client_user, course, "phq9")
-    answers = phq9(total=6)
+    answers = phq9_answers(total=6)
     del answers["4"]
     _answer_all(cast.client_user, draft, answers)
     with pytest.raises(ValidationError) as error:
@@ -133,7 +133,7 @@ def test_it_refuses_to_finish_with_an_unanswered_question(cast, course):
 
 def test_it_refuses_a_second_finish_of_the_same_draft(cast, course):
     draft = q.start(cast.client_user, course, "phq9")
-    _answer_all(cast.client_user, draft, phq9(total=6))
+    _answer_all(cast.client_user, draft, phq9_answers(total=6))
     q.finish(cast.client_user, draft)
     with pytest.raises(q.AlreadySent):
         q.finish(cast.client_user, draft)
@@ -151,9 +151,9 @@ def test_it_skips_only_optional_questions(cast, course):
 
 
 def test_it_counts_the_clients_score_for_the_next_session(cast, course):
-    add_session(course, 1)
+    add_session(course=course, number=1)
     draft = q.start(cast.client_user, course, "phq9")
-    _answer_all(cast.client_user, draft, phq9(total=9))
+    _answer_all(cast.client_user, draft, phq9_answers(total=9))
     q.finish(cast.client_user, draft)
     assert "phq9" not in [d.code for d in q.due_questionnaires(course)]
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from openipt.portal import services
 from openipt.portal.models import ClientTask, MoodEntry
 from openipt.portal.tasks import parse_work
-from tests.portal.conftest import add_session
+from tests.factories import add_session, make_course
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def test_it_reads_one_task_per_line_without_bullets():
 
 
 def test_it_makes_tasks_from_the_work_agreed_in_a_session(cast, course):
-    session = add_session(course, 1, work="Call my sister\nWalk twice")
+    session = add_session(course=course, number=1, work="Call my sister\nWalk twice")
     tasks = list(ClientTask.objects.filter(session=session).order_by("position"))
     assert [(t.text, t.position, t.course_id) for t in tasks] == [
         ("Call my sister", 1, course.pk),
@@ -30,7 +30,7 @@ def test_it_makes_tasks_from_the_work_agreed_in_a_session(cast, course):
 
 
 def test_it_keeps_tasks_and_their_ticks_when_the_session_is_saved_again(cast, course):
-    session = add_session(course, 1, work="Call my sister\nWalk twice")
+    session = add_session(course=course, number=1, work="Call my sister\nWalk twice")
     # The text is encrypted at rest, so it is matched in Python, not in the query.
     call = next(t for t in ClientTask.objects.all() if t.text == "Call my sister")
     services.set_task_done(cast.client_user, call, True)
@@ -60,7 +60,7 @@ def test_it_makes_tasks_from_sessions_recorded_by_the_course_engine(cast):
 
 
 def test_it_lets_only_the_client_tick_off_a_task(cast, course, other):
-    add_session(course, 1, work="Call my sister")
+    add_session(course=course, number=1, work="Call my sister")
     task = ClientTask.objects.select_related("course__client").get()
     for actor in (cast.therapist, cast.supervisor, other.user):
         with pytest.raises(PermissionDenied):
@@ -121,13 +121,11 @@ def test_it_lets_only_the_client_log_and_only_in_an_active_course(cast, course, 
 
 
 def test_it_finds_the_active_course_before_older_ones(cast, course):
-    from tests.portal.conftest import make_course
-
     assert services.current_course(cast.client) == course
     course.status = "ended"
     course.save()
     follow_on = make_course(
-        cast.client, cast.therapist, format="maintenance", follows=course,
+        client=cast.client, format="maintenance", follows=course,
         started_on=course.started_on - datetime.timedelta(days=1),
     )  # fmt: skip
     assert services.current_course(cast.client) == follow_on

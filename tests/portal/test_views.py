@@ -9,7 +9,8 @@ from django.utils import timezone
 from openipt.assessments.models import Administration, Alert
 from openipt.portal import links, services
 from openipt.portal.models import ClientTask, MoodEntry, PortalDraft, PortalLink
-from tests.portal.conftest import add_session, phq9
+from tests.factories import add_session, make_client, make_course, make_user, phq9_answers
+from tests.portal.conftest import START
 
 pytestmark = pytest.mark.django_db
 
@@ -43,17 +44,15 @@ def test_it_sends_strangers_to_the_login_page(client, name):
 
 
 def test_it_answers_404_to_a_client_account_without_a_record(cast, login):
-    from tests.conftest import make_user
-
-    loose = make_user("loose", "client")
+    loose = make_user(username="loose", role="client")
     assert login(loose).get(reverse("portal:home")).status_code == 404
 
 
 def test_it_keeps_another_clients_objects_out_of_reach(cast, course, other, login):
-    add_session(other.course, 1, work="Their task")
+    add_session(course=other.course, number=1, work="Their task")
     their_task = ClientTask.objects.get()
     draft = services.start(other.user, other.course, "phq9")
-    for item_id, value in phq9(total=5).items():
+    for item_id, value in phq9_answers(total=5).items():
         services.save_answer(other.user, draft, draft_item(item_id), value)
     result = services.finish(other.user, draft)
     services.start(other.user, other.course, "gad7")
@@ -87,7 +86,7 @@ def test_it_walks_a_client_through_a_phq9_with_a_risk_answer(cast, course, login
     assert "<legend>" in page and "Little interest or pleasure in doing things" in page
     assert 'type="radio"' in page and "Not at all" in page
     assert "Risk item" not in page  # the clinician's note is not for the client
-    answers = phq9(total=12, item9=1)
+    answers = phq9_answers(total=12, item9=1)
     for position in range(1, 10):
         response = web.post(
             reverse("portal:question", args=["phq9", position]),
@@ -159,7 +158,7 @@ def test_it_shows_progress_in_plain_words_with_a_chart_and_table(cast, course, l
     inst = get_instrument("phq9")
     for days, total in ((30, 18), (5, 11)):
         record_administration(
-            cast.therapist, course, inst, phq9(total=total),
+            cast.therapist, course, inst, phq9_answers(total=total),
             completed_at=timezone.now() - datetime.timedelta(days=days),
         )  # fmt: skip
     page = login(cast.client_user).get(reverse("portal:progress")).content.decode()
@@ -169,7 +168,7 @@ def test_it_shows_progress_in_plain_words_with_a_chart_and_table(cast, course, l
 
 
 def test_it_ticks_a_task_off(cast, course, login):
-    add_session(course, 1, work="Call my sister")
+    add_session(course=course, number=1, work="Call my sister")
     task = ClientTask.objects.get()
     web = login(cast.client_user)
     plan = web.get(reverse("portal:plan")).content.decode()
@@ -223,7 +222,6 @@ def test_it_uses_the_services_naming_scheme(cast, course, login, settings):
 
 def test_it_keeps_the_relapse_plan_and_shows_maintenance_after_the_course(cast, course, login):
     from openipt.courses.models import RelapsePlan
-    from tests.portal.conftest import make_course
 
     RelapsePlan.objects.create(
         course=course, warning_signs="Staying in bed", what_helps="Calling Sam",
@@ -232,10 +230,10 @@ def test_it_keeps_the_relapse_plan_and_shows_maintenance_after_the_course(cast, 
     course.status = "ended"
     course.save()
     follow = make_course(
-        cast.client, cast.therapist, format="maintenance", follows=course,
+        client=cast.client, format="maintenance", follows=course, started_on=START,
         frequency="monthly", planned_sessions=6, maintenance_months=6,
     )  # fmt: skip
-    add_session(follow, 1)
+    add_session(course=follow, number=1)
     page = login(cast.client_user).get(reverse("portal:staying_well")).content.decode()
     assert "Staying in bed" in page and "Calling Sam" in page and "My GP" in page
     assert "Maintenance sessions" in page and "6 monthly sessions" in page
@@ -249,7 +247,9 @@ def test_it_pins_the_query_count_of_the_plan_and_log_pages(
 
     def grow(n):
         for number in range(1, n + 1):
-            add_session(course, 100 + number + n, work=f"Task A{number}\nTask B{number}")
+            add_session(
+                course=course, number=100 + number + n, work=f"Task A{number}\nTask B{number}"
+            )
         today = timezone.localdate()
         for days in range(n):
             MoodEntry.objects.get_or_create(
@@ -317,11 +317,7 @@ def test_it_shows_an_error_when_the_invitation_cannot_be_emailed(cast, login):
 
 
 def _invitation(cast):
-    from openipt.clients.models import Client
-
-    client = Client.objects.create(
-        name="Nia New", record_number="R-7", primary_therapist=cast.therapist
-    )
+    client = make_client(therapist=cast.therapist, name="Nia New", record_number="R-7")
     return client, links.invite_client(cast.therapist, client)
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 
 # The browser tests of this area use the shared Playwright fixtures.
 from tests.browser.conftest import browser_type_launch_args, shoot, sign_in  # noqa: F401
+from tests.factories import add_session
 
 START = date.today() - timedelta(days=60)
 
@@ -22,32 +24,14 @@ def field_keys(settings, tmp_path):
 
 
 @pytest.fixture
-def course(cast):
-    from openipt.courses import services
-
-    return services.open_course(cast.therapist, cast.client, "standard", started_on=START)
-
-
-@pytest.fixture
-def other_course(cast):
-    from openipt.courses import services
-
-    return services.open_course(cast.outsider, cast.other_client, "standard", started_on=START)
+def course_options() -> dict[str, Any]:
+    """Open `course` and `other_course` as a therapist would, two months ago."""
+    return {"via": "service", "planned_sessions": None, "started_on": START}
 
 
 @pytest.fixture
-def session_row(cast, course):
-    from openipt.courses.models import Session
-
-    return Session.objects.create(
-        course=course,
-        number=1,
-        date=START,
-        attendance="attended",
-        phase="initial",
-        notes="Session progress note",
-        recorded_by=cast.therapist,
-    )
+def session_row(course):
+    return add_session(course=course, number=1, date=START, notes="Session progress note")
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from openipt.privacy import services
 from openipt.privacy.models import PsychotherapyNote
+from tests.factories import add_session
 
 pytestmark = pytest.mark.django_db
 
@@ -47,16 +48,7 @@ def test_it_refuses_control_characters(cast, course, login, text, message):
 
 
 def test_it_refuses_a_session_of_another_course(cast, course, other_course, login):
-    from openipt.courses.models import Session
-
-    foreign = Session.objects.create(
-        course=other_course,
-        number=1,
-        date=other_course.started_on,
-        attendance="attended",
-        phase="initial",
-        recorded_by=cast.outsider,
-    )
+    foreign = add_session(course=other_course, number=1)
     response = login(cast.therapist).post(_url(course), {"text": "x", "session": foreign.pk})
     assert response.status_code == 200
     assert not PsychotherapyNote.objects.exists()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories import build_cast
+
 
 @pytest.fixture
 def world(cast):
@@ -16,7 +18,6 @@ def world(cast):
 def module_world(module_db):
     """One world for a whole module, for modules of many tests that only read it or whose
     writes roll back with each test: they override `world` and `cast` with it."""
-    from tests.conftest import build_cast
     from tests.security.world import build_world
 
     with module_db.unblock():

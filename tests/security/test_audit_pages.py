@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from openipt.audit import services
 from openipt.audit.models import AccessEvent
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 def _read(actor, action="view", ids=None, object_type="client"):

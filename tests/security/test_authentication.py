@@ -11,7 +11,7 @@ from allauth.mfa.totp.internal import auth as totp
 from django.test import Client
 
 from openipt.core.middleware import LAST_SEEN_KEY
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD, make_user
 from tests.security.routes import page_routes
 from tests.security.rules import rule_for
 
@@ -306,11 +306,9 @@ def test_it_refuses_the_admin_site_to_non_admin_roles(cast, login):
 
 
 def test_it_accepts_a_long_passphrase_exactly_as_typed(db):
-    from openipt.accounts.services import create_user
-
     phrase = "Correct horse battery staple, said the therapist, 64 chars long!!"
     assert len(phrase) >= 64
-    create_user("longpass", "therapist", phrase)
+    make_user(username="longpass", role="therapist", password=phrase)
     assert sign_in("longpass", phrase)[1].status_code == 302
     assert sign_in("longpass", phrase.lower())[1].status_code == 200  # not case-folded
 

@@ -12,6 +12,7 @@ import pytest
 from cryptography.fernet import Fernet
 from django.test import Client
 
+from tests.factories import PASSWORD, make_user
 from tests.security.routes import page_routes
 from tests.security.rules import rule_for
 
@@ -168,11 +169,10 @@ def test_it_keeps_argon2_first_in_the_settings_module(db):
     from django.test import override_settings
 
     from openipt import settings as real
-    from tests.conftest import PASSWORD, make_user
 
     assert real.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
     with override_settings(PASSWORD_HASHERS=real.PASSWORD_HASHERS):
-        user = make_user("argon", "therapist")
+        user = make_user(username="argon", role="therapist")
         assert user.password.startswith("argon2$")
         assert user.check_password(PASSWORD)
 

@@ -16,6 +16,8 @@ from django.apps import apps
 from django.db import models, transaction
 from django.utils import timezone
 
+from tests.factories import make_user
+
 SENTINEL = "ZZOWNERZZ"
 OWNER_CLIENT_NAME = "Carla Client"
 
@@ -175,10 +177,7 @@ HEALTH_APPS = (
 
 def build_world(cast: Any) -> World:
     """Return the cast plus one object of every clinical model, owned by the therapist."""
-    from openipt.accounts.services import create_user
-    from tests.conftest import PASSWORD
-
-    other_sup = create_user("sup2", "supervisor", PASSWORD, display_name="Supervisor Two")
+    other_sup = make_user(username="sup2", role="supervisor", display_name="Supervisor Two")
     cast.outsider.supervisor = other_sup
     cast.outsider.save(update_fields=["supervisor"])
     world = World(
