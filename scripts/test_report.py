@@ -65,7 +65,8 @@ def report(reports: Path) -> str:
     for leg, counts, times in legs:
         passed = counts["tests"] - counts["failures"] - counts["errors"] - counts["skipped"]
         lines.append(
-            f"  {leg}: {counts['tests']} tests, {passed} passed, {counts['skipped']} skipped, "
+            f"  {leg}: {counts['tests']} results (with subtests), {passed} passed, "
+            f"{counts['skipped']} skipped, "
             f"{counts['failures']} failed, {counts['errors']} errors; "
             f"{_clock(sum(t for t, _ in times))} of test time over all workers"
         )

@@ -10,6 +10,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import Cast, build_cast, make_course
 
@@ -17,6 +18,14 @@ if TYPE_CHECKING:
     from openipt.courses.models import Course
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# No deadlines: a property holds or not whatever the machine's load (a timed check is a
+# benchmark's job). In CI the examples are derandomized, so a red run can be re-run as it
+# was; locally each run explores new ones.
+hypothesis_settings.register_profile(
+    "openipt", deadline=None, derandomize=os.environ.get("CI") == "true", print_blob=True
+)
+hypothesis_settings.load_profile("openipt")
 
 # A test can reach the database only through one of these (pytest-django blocks it
 # otherwise), so a test without them gives the same answer on every database.

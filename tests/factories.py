@@ -177,6 +177,17 @@ def add_session(
     )
 
 
+def today() -> datetime.date:
+    """Return today in the service's time zone: the day the code under test calls today.
+
+    `date.today()` is the machine's day, which differs from the service's for an hour or
+    more around midnight; a test built on it fails at those hours.
+    """
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
 def at(*, day: datetime.date, hour: int = 10) -> datetime.datetime:
     """Return this hour (UTC) of the day: when a score is taken."""
     return datetime.datetime(day.year, day.month, day.day, hour, tzinfo=datetime.UTC)

@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.factories import today
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = Path(__file__).resolve().parents[1] / "assets" / "axe" / "axe.min.js"
-START = date.today() - timedelta(weeks=20)
+START = today() - timedelta(weeks=20)
 EXPECTED_PHASES = ["initial"] * 3 + ["middle"] * 10 + ["termination"] * 3
 
 

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import add_session, make_course, phq9_answers, run_course
+from tests.factories import add_session, make_course, phq9_answers, run_course, today
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,11 +29,11 @@ def scored_course(cast):
     course = make_course(
         client=cast.client,
         planned_sessions=12,
-        started_on=datetime.date.today() - datetime.timedelta(weeks=6),
-        contract_agreed_on=datetime.date.today() - datetime.timedelta(weeks=6),
+        started_on=today() - datetime.timedelta(weeks=6),
+        contract_agreed_on=today() - datetime.timedelta(weeks=6),
     )
     run_course(course=course, phq9_totals=[19, 17, 16, 16, 15], gad7_totals=[14, 13, 13, 12, 11])
-    add_session(course=course, number=6, date=datetime.date.today())
+    add_session(course=course, number=6, date=today())
     return course
 
 

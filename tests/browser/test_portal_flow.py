@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD, add_session, make_client, make_course
+from tests.factories import PASSWORD, add_session, make_client, make_course, today
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,10 +20,8 @@ LABELS = ["Not at all", "Several days", "More than half the days", "Nearly every
 def nia(cast):
     """A client with no portal account yet, a course, and work agreed in session 1."""
     client = make_client(therapist=cast.therapist, name="Nia Newton", record_number="R-5")
-    course = make_course(client=client, started_on=datetime.date.today())
-    add_session(
-        course=course, number=1, work="Call my sister\nWalk to the park", date=datetime.date.today()
-    )
+    course = make_course(client=client, started_on=today())
+    add_session(course=course, number=1, work="Call my sister\nWalk to the park", date=today())
     return client, course
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-START = date.today() - timedelta(days=400)
+from tests.factories import today
+
+START = today() - timedelta(days=400)
 
 
 @pytest.fixture

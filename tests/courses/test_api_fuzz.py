@@ -13,6 +13,8 @@ from hypothesis import HealthCheck, settings
 from tests.api.test_schemathesis import CHECKS
 from tests.courses.conftest import START
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def api_schema(db):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from openipt.courses import services
 from openipt.courses.models import Contract, Course, Focus, Session, TaskCompletion
 from tests.courses.conftest import START
-from tests.factories import agree_contract, choose_grief_focus, run_sessions
+from tests.factories import agree_contract, choose_grief_focus, run_sessions, today
 
 pytestmark = pytest.mark.django_db
 
@@ -79,17 +79,17 @@ def test_it_refuses_intake_flags_a_format_does_not_have(cast):
 
 
 def test_it_warns_when_an_ipt_a_client_is_an_adult_S15(cast):
-    cast.client.date_of_birth = date.today() - timedelta(days=365 * 30)
+    cast.client.date_of_birth = today() - timedelta(days=365 * 30)
     notices = services.intake_notices(cast.client, "adolescent")
     assert notices[0].code == "adolescent_age" and notices[0].sources == ("S15",)
-    cast.client.date_of_birth = date.today() - timedelta(days=365 * 15)
+    cast.client.date_of_birth = today() - timedelta(days=365 * 15)
     assert services.intake_notices(cast.client, "adolescent") == []
 
 
 def test_it_refuses_a_future_start(cast):
     with pytest.raises(ValidationError) as exc:
         services.open_course(
-            cast.therapist, cast.client, "standard", started_on=date.today() + timedelta(days=3)
+            cast.therapist, cast.client, "standard", started_on=today() + timedelta(days=3)
         )
     assert "cannot be in the future" in messages(exc)
 
@@ -99,9 +99,7 @@ def test_it_changes_referrer_and_onset_but_refuses_a_future_onset(cast, course):
     course.refresh_from_db()
     assert (course.referrer, course.symptom_onset) == ("Dr Lee, GP", START)
     with pytest.raises(ValidationError) as exc:
-        services.update_course(
-            cast.therapist, course, symptom_onset=date.today() + timedelta(days=1)
-        )
+        services.update_course(cast.therapist, course, symptom_onset=today() + timedelta(days=1))
     assert "cannot be in the future" in messages(exc)
     with pytest.raises(PermissionDenied):
         services.update_course(cast.supervisor, course, referrer="X")
@@ -201,7 +199,7 @@ def test_it_refuses_session_dates_in_the_future_before_the_start_or_previous(cas
     run_sessions(actor=cast.therapist, course=course, count=2)
     last = course.sessions.order_by("-date").first().date
     cases = [
-        (date.today() + timedelta(days=1), "cannot be in the future"),
+        (today() + timedelta(days=1), "cannot be in the future"),
         (START - timedelta(days=1), "before the course started"),
         (last - timedelta(days=1), "before the previous session"),
     ]

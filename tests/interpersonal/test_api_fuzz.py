@@ -17,6 +17,8 @@ from tests.api.test_schemathesis import CHECKS
 from tests.factories import make_course
 from tests.interpersonal.conftest import START
 
+pytestmark = pytest.mark.slow
+
 schema = schemathesis.pytest.from_fixture("api_schema").include(tag="interpersonal")
 
 

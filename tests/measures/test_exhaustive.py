@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
+
 from openipt.measures import get_instrument, score
+
+pytestmark = pytest.mark.slow
 
 PHQ9_IDS = ("1", "2", "3", "4", "5", "6", "7", "8", "9")
 GAD7_IDS = ("1", "2", "3", "4", "5", "6", "7")

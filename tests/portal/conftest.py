@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.factories import make_course, make_user
+from tests.factories import make_course, make_user, today
 
-START = datetime.date.today() - datetime.timedelta(days=60)
+START = today() - datetime.timedelta(days=60)
 
 
 @pytest.fixture

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 # The browser tests of this area use the shared Playwright fixtures.
 from tests.browser.conftest import browser_type_launch_args, shoot, sign_in  # noqa: F401
-from tests.factories import add_session
+from tests.factories import add_session, today
 
-START = date.today() - timedelta(days=60)
+START = today() - timedelta(days=60)
 
 
 @pytest.fixture(autouse=True)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, today
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +29,7 @@ def test_it_records_consent_and_notes(cast, course, session_row, sign_in, live_s
     expect(page.get_by_role("alert")).to_contain_text("There is a problem")
     shoot("privacy-consent-form-errors")
     page.get_by_label("What was agreed").select_option("data_processing")
-    page.get_by_label("Date agreed").fill(date.today().isoformat())
+    page.get_by_label("Date agreed").fill(today().isoformat())
     page.get_by_role("button", name="Record consent").click()
     expect(page.get_by_role("cell", name="Processing of their data", exact=True)).to_be_visible()
     shoot("privacy-consents")
@@ -46,7 +45,7 @@ def test_it_records_consent_and_notes(cast, course, session_row, sign_in, live_s
     page.get_by_label("Disclosed to").fill("Dr Jones, consultant psychiatrist")
     page.get_by_label("Purpose").fill("Second opinion on diagnosis")
     page.get_by_label("Authorised by").fill("Carla Client")
-    page.get_by_label("Date of the authorisation").fill(date.today().isoformat())
+    page.get_by_label("Date of the authorisation").fill(today().isoformat())
     shoot("privacy-disclosure-form")
     page.get_by_role("button", name="Record disclosure").click()
     expect(

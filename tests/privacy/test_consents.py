@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
 from openipt.privacy import services
 from openipt.privacy.models import Consent, Disclosure
+from tests.factories import today
 
 pytestmark = pytest.mark.django_db
-TODAY = date.today()
 
 
 def _api(client_id: int, tail: str = "") -> str:
@@ -23,7 +23,7 @@ def test_it_records_and_withdraws_a_consent_through_the_pages(cast, login):
     c = login(cast.therapist)
     response = c.post(
         reverse("privacy:consent_add", args=[cast.client.pk]),
-        {"topic": "research_contact", "given_on": TODAY.isoformat(), "note": "By phone"},
+        {"topic": "research_contact", "given_on": today().isoformat(), "note": "By phone"},
     )
     assert response.status_code == 302
     consent = Consent.objects.get()
@@ -36,7 +36,7 @@ def test_it_records_and_withdraws_a_consent_through_the_pages(cast, login):
     assert b"Being contacted about research" in overview.content
     c.post(reverse("privacy:consent_withdraw", args=[cast.client.pk, consent.pk]))
     consent.refresh_from_db()
-    assert consent.withdrawn_on == TODAY
+    assert consent.withdrawn_on == today()
     history = c.get(reverse("privacy:consents", args=[cast.client.pk]))
     assert b"Withdrawn" in history.content
     overview = c.get(reverse("privacy:client", args=[cast.client.pk]))
@@ -46,7 +46,7 @@ def test_it_records_and_withdraws_a_consent_through_the_pages(cast, login):
 def test_it_refuses_a_consent_dated_in_the_future(cast, login):
     response = login(cast.therapist).post(
         reverse("privacy:consent_add", args=[cast.client.pk]),
-        {"topic": "treatment", "given_on": (TODAY + timedelta(days=3)).isoformat()},
+        {"topic": "treatment", "given_on": (today() + timedelta(days=3)).isoformat()},
     )
     assert response.status_code == 200
     assert b"There is a problem" in response.content
@@ -56,7 +56,7 @@ def test_it_refuses_a_consent_dated_in_the_future(cast, login):
 
 def test_it_refuses_withdrawing_twice(cast, login):
     consent = services.record_consent(
-        cast.therapist, cast.client, topic="treatment", given_on=TODAY
+        cast.therapist, cast.client, topic="treatment", given_on=today()
     )
     services.withdraw_consent(cast.therapist, consent)
     c = login(cast.therapist)
@@ -101,7 +101,7 @@ def test_it_refuses_client_pages_to_the_client_and_the_admin(cast, login, name):
 
 def test_it_refuses_withdrawals_to_the_supervisor_and_outsider(cast, login):
     consent = services.record_consent(
-        cast.therapist, cast.client, topic="treatment", given_on=TODAY
+        cast.therapist, cast.client, topic="treatment", given_on=today()
     )
     url = reverse("privacy:consent_withdraw", args=[cast.client.pk, consent.pk])
     assert login(cast.supervisor).post(url).status_code == 403
@@ -115,7 +115,7 @@ def test_it_keeps_the_consent_list_query_count_flat(
     cast, login, django_assert_max_num_queries, extra
 ):
     Consent.objects.bulk_create(
-        Consent(client=cast.client, topic="treatment", given_on=TODAY, recorded_by=cast.therapist)
+        Consent(client=cast.client, topic="treatment", given_on=today(), recorded_by=cast.therapist)
         for _ in range(extra)
     )
     c = login(cast.therapist)
@@ -136,7 +136,7 @@ def test_it_records_a_disclosure_of_own_notes_only(cast, course, note, login):
             "recipient_user": cast.supervisor.pk,
             "purpose": "Second opinion",
             "authorised_by": "Carla Client",
-            "authorised_on": TODAY.isoformat(),
+            "authorised_on": today().isoformat(),
         },
     )
     assert response.status_code == 302, response.content
@@ -150,7 +150,7 @@ def test_it_records_a_disclosure_of_own_notes_only(cast, course, note, login):
 def test_it_refuses_a_disclosure_without_notes(cast, course, note, login):
     response = login(cast.therapist).post(
         reverse("privacy:disclosure_add", args=[cast.client.pk]),
-        {"recipient": "x", "purpose": "y", "authorised_by": "z", "authorised_on": TODAY},
+        {"recipient": "x", "purpose": "y", "authorised_by": "z", "authorised_on": today()},
     )
     assert response.status_code == 200
     assert b"There is a problem" in response.content
@@ -169,7 +169,7 @@ def test_it_keeps_the_disclosure_list_query_count_flat(
             recipient="GP",
             purpose="letter",
             authorised_by="client",
-            authorised_on=TODAY,
+            authorised_on=today(),
         )
     c = login(cast.therapist)
     url = reverse("privacy:disclosures", args=[cast.client.pk])
@@ -183,7 +183,7 @@ def test_it_keeps_the_disclosure_list_query_count_flat(
 
 def test_it_lists_and_records_consents_over_the_api(cast, client, token_for):
     headers = token_for(cast.therapist)
-    body = {"topic": "portal_use", "given_on": TODAY.isoformat(), "note": "agreed"}
+    body = {"topic": "portal_use", "given_on": today().isoformat(), "note": "agreed"}
     created = client.post(
         _api(cast.client.pk), json.dumps(body), content_type="application/json", **headers
     )
@@ -199,16 +199,16 @@ def test_it_lists_and_records_consents_over_the_api(cast, client, token_for):
         **headers,
     )
     assert withdrawn.status_code == 200
-    assert withdrawn.json()["withdrawn_on"] == TODAY.isoformat()
+    assert withdrawn.json()["withdrawn_on"] == today().isoformat()
 
 
 @pytest.mark.parametrize(
     "body",
     [
-        {"topic": "everything", "given_on": TODAY.isoformat()},
+        {"topic": "everything", "given_on": "2026-01-05"},
         {"topic": "treatment", "given_on": "yesterday"},
-        {"topic": "treatment", "given_on": TODAY.isoformat(), "note": 5},
-        {"topic": "treatment", "given_on": TODAY.isoformat(), "extra": 1},
+        {"topic": "treatment", "given_on": "2026-01-05", "note": 5},
+        {"topic": "treatment", "given_on": "2026-01-05", "extra": 1},
     ],
 )
 def test_it_refuses_bad_consent_bodies(cast, client, token_for, body):
@@ -224,7 +224,7 @@ def test_it_refuses_bad_consent_bodies(cast, client, token_for, body):
 
 
 def test_it_refuses_a_future_consent_over_the_api(cast, client, token_for):
-    body = {"topic": "treatment", "given_on": (TODAY + timedelta(days=1)).isoformat()}
+    body = {"topic": "treatment", "given_on": (today() + timedelta(days=1)).isoformat()}
     response = client.post(
         _api(cast.client.pk),
         json.dumps(body),
@@ -236,7 +236,7 @@ def test_it_refuses_a_future_consent_over_the_api(cast, client, token_for):
 
 
 def test_it_applies_the_roles_to_the_consent_api(cast, client, token_for):
-    body = json.dumps({"topic": "treatment", "given_on": TODAY.isoformat()})
+    body = json.dumps({"topic": "treatment", "given_on": today().isoformat()})
     url = _api(cast.client.pk)
     sup = token_for(cast.supervisor)
     assert client.get(url, **sup).status_code == 200
@@ -252,7 +252,7 @@ def test_it_applies_the_roles_to_the_consent_api(cast, client, token_for):
 
 def test_it_hides_another_clients_consent_from_withdrawal(cast, client, token_for):
     other = services.record_consent(
-        cast.outsider, cast.other_client, topic="treatment", given_on=TODAY
+        cast.outsider, cast.other_client, topic="treatment", given_on=today()
     )
     response = client.post(
         _api(cast.client.pk, f"/{other.pk}/withdraw"),

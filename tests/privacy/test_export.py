@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
 
 import pytest
 from django.apps import apps
@@ -16,6 +15,7 @@ from openipt.cli import app
 from openipt.privacy import services
 from openipt.privacy.exports import export_data, export_file
 from openipt.privacy.records import client_holdings
+from tests.factories import today
 
 pytestmark = pytest.mark.django_db
 runner = CliRunner()
@@ -31,7 +31,7 @@ def record(cast, course, session_row, note):
 
     add_person(cast.therapist, course, label="Mum", ring=1, feelings="guilty when visiting")
     record_administration(cast.therapist, course, get_instrument("phq9"), ANSWERS)
-    services.record_consent(cast.therapist, cast.client, topic="treatment", given_on=date.today())
+    services.record_consent(cast.therapist, cast.client, topic="treatment", given_on=today())
     return course
 
 
@@ -83,7 +83,7 @@ def test_it_includes_only_disclosed_notes(cast, course, record, note):
         recipient="Solicitor",
         purpose="court",
         authorised_by="the client",
-        authorised_on=date.today(),
+        authorised_on=today(),
     )
     data = export_data(cast.client, include_notes=True)
     texts = [n["text"] for n in data["records"]["privacy.PsychotherapyNote"]]
@@ -205,7 +205,7 @@ def test_it_merges_the_courses_of_a_client_into_one_bundle(cast, record):
     record.status = "ended"
     record.save()
     second = course_services.open_course(
-        cast.therapist, cast.client, "maintenance", started_on=date.today()
+        cast.therapist, cast.client, "maintenance", started_on=today()
     )
     record_administration(cast.therapist, second, get_instrument("phq9"), ANSWERS)
     bundle = json.loads(export_file(cast.client, "fhir").content)

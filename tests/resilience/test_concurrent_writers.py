@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from tests.resilience.conftest import sqlite_only
 from tests.resilience.server import DB_NAME, integrity, request, sqlite_rows
+
+pytestmark = pytest.mark.slow
 
 WRITES = 200
 

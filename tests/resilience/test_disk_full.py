@@ -17,6 +17,8 @@ from tests.resilience.server import (
     sqlite_rows,
 )
 
+pytestmark = pytest.mark.slow
+
 BALLAST = 256 * 1024  # freed at the end, to show writing works again once there is room
 
 

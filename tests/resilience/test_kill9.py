@@ -7,8 +7,12 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from tests.resilience.conftest import sqlite_only
 from tests.resilience.server import DB_NAME, Server, base_env, integrity, request, sqlite_rows
+
+pytestmark = pytest.mark.slow
 
 WRITERS = 8
 

@@ -12,6 +12,8 @@ import pytest
 
 from tests.resilience.server import Server, base_env, make_template, request
 
+pytestmark = pytest.mark.slow
+
 PG_URL = os.environ.get("OPENIPT_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/openipt")
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.factories import today
 from tests.security.world import World, value_for
 
 API_PREFIX = "/api/v1"
@@ -172,7 +173,7 @@ def _example(schema: dict[str, Any], components: dict[str, Any], world: World, n
         return True
     if kind == "string":
         if schema.get("format") == "date":
-            return (dt.date.today() - dt.timedelta(days=1)).isoformat()
+            return (today() - dt.timedelta(days=1)).isoformat()
         if schema.get("format") == "date-time":
             return (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
         return "m" * max(schema.get("minLength", 1), 1)

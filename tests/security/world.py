@@ -16,7 +16,7 @@ from django.apps import apps
 from django.db import models, transaction
 from django.utils import timezone
 
-from tests.factories import make_user
+from tests.factories import make_user, today
 
 SENTINEL = "ZZOWNERZZ"
 OWNER_CLIENT_NAME = "Carla Client"
@@ -68,7 +68,7 @@ def _sample(f: models.Field) -> Any:
     if isinstance(f, models.DateTimeField):
         return timezone.now()
     if isinstance(f, models.DateField):
-        return dt.date.today() - dt.timedelta(days=7)
+        return today() - dt.timedelta(days=7)
     if isinstance(f, models.BooleanField):
         return False
     if isinstance(f, models.IntegerField | models.FloatField | models.DecimalField):
