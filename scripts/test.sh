@@ -9,6 +9,7 @@ BIN=.venv/bin
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
 export OPENIPT_DATA_DIR="${OPENIPT_DATA_DIR:-$PWD/var}"
 PG_URL="${OPENIPT_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/openipt}"
+REDIS_URL="${OPENIPT_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
 # One pytest worker per core (pytest-xdist); each worker has its own test database.
 WORKERS="${OPENIPT_TEST_WORKERS:-auto}"
 REPORTS="$OPENIPT_DATA_DIR/test-reports"
@@ -43,6 +44,8 @@ sqlite_leg() {
   )
 }
 
+# The PostgreSQL leg runs as a service does: PostgreSQL, and Redis as the shared cache (the
+# SQLite leg runs as a laptop does: the file cache).
 postgresql_leg() {
   if ! bash scripts/ensure-postgres.sh "$PG_URL"; then
     if [ "${CI:-}" = "true" ]; then
@@ -52,11 +55,22 @@ postgresql_leg() {
     echo "PostgreSQL leg SKIPPED: no server at $PG_URL (set OPENIPT_TEST_PG_URL)."
     return 0
   fi
-  # Only the tests that use the database can answer differently here; the browser tests
-  # drive pages, not SQL, and the resilience tests start their own SQLite and PostgreSQL
-  # servers: all of those ran in the SQLite leg.
-  OPENIPT_DATABASE_URL="$PG_URL" pytest_leg postgresql --database-tests-only \
-    --ignore=tests/browser --ignore=tests/resilience "$@"
+  (
+    export OPENIPT_DATABASE_URL="$PG_URL"
+    if bash scripts/ensure-redis.sh "$REDIS_URL"; then
+      export OPENIPT_REDIS_URL="$REDIS_URL"
+    elif [ "${CI:-}" = "true" ]; then
+      echo "Redis is required in CI but could not be reached." >&2
+      exit 1
+    else
+      echo "No Redis at $REDIS_URL (set OPENIPT_TEST_REDIS_URL): this leg uses the file cache."
+    fi
+    # Only the tests that use the database can answer differently here; the browser tests
+    # drive pages, not SQL, and the resilience tests start their own SQLite and PostgreSQL
+    # servers: all of those ran in the SQLite leg.
+    pytest_leg postgresql --database-tests-only --ignore=tests/browser \
+      --ignore=tests/resilience "$@"
+  )
 }
 
 lint_paths=(src tests scripts)

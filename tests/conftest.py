@@ -55,26 +55,66 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _fast_password_hasher():
-    """Hash test passwords with MD5: Argon2 costs about 0.5 s a hash on a test machine.
+def _test_settings():
+    """Settings that make the suite fast and its checks immediate.
 
-    Django's testing docs recommend this; tests/security/test_hardening.py proves that
-    the real settings still hash with Argon2.
+    - Passwords hash with MD5: Argon2 costs about 0.5 s a hash on a test machine. Django's
+      testing docs recommend this; tests/security/test_hardening.py proves that the real
+      settings still hash with Argon2.
+    - Reads stay pending until a test links them (`openipt.audit.services.chain_pending`,
+      as every reader of the trail does): linking after a response depends on the clock,
+      and a query count must not. tests/security/test_audit.py proves the linking.
     """
     from django.test import override_settings
 
-    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        OPENIPT_AUDIT_CHAIN_SECONDS=24 * 3600,
+    ):
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache(tmp_path_factory):
+    """Give this test process a cache of its own, of the kind the settings chose.
+
+    Tests empty the cache, and parallel workers (or two runs at once on one Redis) must not
+    empty each other's: the file cache gets its own folder, Redis keys their own prefix.
+    """
+    from django.conf import settings
+    from django.test import override_settings
+
+    default = dict(settings.CACHES["default"])
+    if default["BACKEND"].endswith("RedisCache"):
+        default["KEY_PREFIX"] = f"openipt-test-{os.getpid()}"
+    else:
+        default["LOCATION"] = str(tmp_path_factory.mktemp("cache"))
+    with override_settings(CACHES={"default": default}):
+        yield
+        clear_cache()
+
+
+def clear_cache() -> None:
+    """Empty this process's cache; on Redis only its own keys (FLUSHDB would empty all)."""
+    from django.core.cache import cache
+
+    backend = cache._cache if hasattr(cache, "_cache") else None
+    if backend is None or not hasattr(backend, "get_client"):
+        cache.clear()
+        return
+    client = backend.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Start every test with an empty cache: it holds throttle counts and fitted curves."""
-    from django.core.cache import cache
-
-    cache.clear()
+    """Start every test with an empty cache: it holds kept pages, sessions, throttle counts
+    and fitted curves."""
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture

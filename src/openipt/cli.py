@@ -206,7 +206,45 @@ def check() -> None:
     console.print(f"Database: {connection.vendor} ({settings.DATABASES['default']['NAME']})")
     if pending:
         _fail(f"{len(pending)} migrations are not applied: run `openipt migrate`.")
+    _check_cache()
+    _report_pending_reads()
     console.print("[green]OK[/]: configuration valid, database reachable and migrated.")
+
+
+def _check_cache() -> None:
+    """Say which shared cache serves kept pages and sessions, and that it answers."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    where = "Redis" if settings.OPENIPT_REDIS_URL else f"file cache in {settings.OPENIPT_CACHE_DIR}"
+    try:
+        cache.set("openipt:check", "ok", 10)
+        answered = cache.get("openipt:check") == "ok"
+    except Exception as exc:  # noqa: BLE001 - any cache failure is reported the same way
+        _fail(f"Cache ({where}) does not answer: {type(exc).__name__}: {exc}")
+    if not answered:
+        _fail(f"Cache ({where}) does not keep what it is given.")
+    console.print(f"Cache: {where}")
+    if settings.PRODUCTION and not settings.OPENIPT_REDIS_URL:
+        console.print(
+            "[yellow]Note[/]: without OPENIPT_REDIS_URL the cache is per host; run one app "
+            "host, or set Redis so that every host shares kept pages, sessions and limits."
+        )
+
+
+def _report_pending_reads() -> None:
+    """Say how many reads wait to be linked into the audit chain, and since when."""
+    from django.utils import timezone
+
+    from openipt.audit.models import PendingAccess
+
+    oldest = PendingAccess.objects.order_by("pk").values_list("at", flat=True).first()
+    if oldest is None:
+        console.print("Audit: every read is linked into the chain.")
+        return
+    count = PendingAccess.objects.count()
+    age = (timezone.now() - oldest).total_seconds()
+    console.print(f"Audit: {count} reads stored, waiting to be linked (oldest {age:.0f} s).")
 
 
 CLI_MODULES = (

@@ -127,7 +127,8 @@ def _database() -> dict[str, Any]:
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside one writer; IMMEDIATE makes writers queue on the
         # busy timeout instead of failing with "database is locked" half-way through.
-        db["CONN_MAX_AGE"] = 0
+        # Connections persist like PostgreSQL's (OPENIPT_CONN_MAX_AGE): opening one costs
+        # about 2 ms a request (the pragmas, the schema read again).
         db["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
@@ -138,10 +139,44 @@ def _database() -> dict[str, Any]:
         }
         # One test database file per process, so that parallel test runs never share it.
         db["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
+    else:
+        # Likewise one test database per process: two runs at once on one server (a
+        # developer's and CI's) must not drop each other's.
+        db["TEST"] = {"NAME": f"test_{db['NAME']}_{os.getpid()}"}
     return dict(db)
 
 
 DATABASES = {"default": _database()}
+
+# The shared cache (docs/architecture.md, "What is kept"): kept pages and charts, sessions,
+# throttle counts and fitted curves, the same for every worker. A service sets Redis, which
+# every host shares; a single host without it uses a file cache that its workers share.
+OPENIPT_REDIS_URL = env_str("OPENIPT_REDIS_URL")
+OPENIPT_CACHE_DIR = Path(env_str("OPENIPT_CACHE_DIR") or DATA_DIR / "cache")
+OPENIPT_CACHE_MAX_ENTRIES = env_int("OPENIPT_CACHE_MAX_ENTRIES", 20000, minimum=100)
+
+
+def _caches() -> dict[str, Any]:
+    """Return Redis when OPENIPT_REDIS_URL is set, else a file cache under the data folder."""
+    if OPENIPT_REDIS_URL:
+        if not OPENIPT_REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+            raise ImproperlyConfigured(
+                "OPENIPT_REDIS_URL must be a redis://, rediss:// or unix:// URL"
+            )
+        default: dict[str, Any] = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": OPENIPT_REDIS_URL,
+        }
+    else:
+        default = {
+            "BACKEND": "openipt.core.filecache.FileCache",
+            "LOCATION": str(OPENIPT_CACHE_DIR),
+            "OPTIONS": {"MAX_ENTRIES": OPENIPT_CACHE_MAX_ENTRIES},
+        }
+    return {"default": {**default, "KEY_PREFIX": "openipt", "TIMEOUT": 7 * 24 * 3600}}
+
+
+CACHES = _caches()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ATOMIC_REQUESTS = False
 
@@ -164,6 +199,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sessions are read from the shared cache and written through to the database, which stays
+# the source of truth: signing out deletes both, so a stolen cookie dies with the session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "account_login"
@@ -325,6 +363,10 @@ OPENIPT_MAX_JSON_DEPTH = env_int("OPENIPT_MAX_JSON_DEPTH", 32, minimum=2)
 # authentications per address (ninja runs throttles only after authentication succeeds).
 OPENIPT_API_RATE_USER = env_str("OPENIPT_API_RATE_USER", "1200/m")
 OPENIPT_API_RATE_ANON = env_str("OPENIPT_API_RATE_ANON", "300/m")
+
+# Reads are stored as they happen and linked into the audit's hash chain in batches, by each
+# process at most this often (after a response) and before anyone reads the trail.
+OPENIPT_AUDIT_CHAIN_SECONDS = env_int("OPENIPT_AUDIT_CHAIN_SECONDS", 2, minimum=0)
 
 # allauth keeps TOTP keys and recovery-code seeds encrypted with the field keys.
 MFA_ADAPTER = "openipt.core.mfa.MFAAdapter"

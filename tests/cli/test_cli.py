@@ -111,6 +111,41 @@ def test_it_checks_the_configuration_and_database():
     result = run("check")
     assert result.exit_code == 0, result.output
     assert "OK" in result.output
+    assert "Cache: " in result.output
+    assert "every read is linked" in result.output
+
+
+def test_it_reports_reads_waiting_to_be_linked_into_the_audit_chain(cast):
+    from openipt.audit.services import record_access
+
+    record_access(cast.therapist, "view", "client", {"client_id": 1}, chain=False)
+    result = run("check")
+    assert result.exit_code == 0, result.output
+    assert "1 reads stored, waiting to be linked" in result.output
+
+
+def test_it_fails_the_check_when_the_cache_does_not_answer(monkeypatch):
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("refused")
+
+    monkeypatch.setattr(cache, "set", down)
+    result = run("check")
+    assert result.exit_code == 1
+    assert "does not answer" in result.output
+
+
+def test_it_is_not_ready_when_the_cache_does_not_answer(client, monkeypatch):
+    from django.core.cache import cache
+
+    assert client.get("/readyz").status_code == 200
+
+    def down(*args, **kwargs):
+        raise ConnectionError("refused")
+
+    monkeypatch.setattr(cache, "get", down)
+    assert client.get("/readyz").status_code == 503
 
 
 def test_it_gives_usage_errors_for_unknown_commands():

@@ -132,10 +132,12 @@ def test_it_downloads_an_export_after_reauthentication(cast, record, reauthed):
 
 def test_it_records_the_download_in_the_audit_trail(cast, record, reauthed):
     from openipt.audit.models import AccessEvent
+    from openipt.audit.services import chain_pending
 
     reauthed(cast.therapist).post(
         reverse("privacy:export", args=[cast.client.pk]), {"format": "pdf"}
     )
+    chain_pending()
     event = AccessEvent.objects.filter(client_id=cast.client.pk).order_by("-seq").first()
     assert event is not None and event.action == "pdf"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 
 import pytest
@@ -37,6 +38,8 @@ def _wrapped(message: str, cause: BaseException | None = None) -> OperationalErr
         (_wrapped("database is locked"), None),
         (IntegrityError("UNIQUE constraint failed"), None),
         (ValueError("database or disk is full"), None),
+        (OSError(errno.ENOSPC, "No space left on device"), "storage_full"),
+        (OSError(errno.EACCES, "Permission denied"), None),
     ],
 )
 def test_it_tells_storage_and_connection_failures_from_other_errors(error, reason):

@@ -9,14 +9,15 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit trail"
 
     def ready(self) -> None:
-        """Register the write audit and hook the security signals once models exist."""
+        """Register the write audit, the chaining of reads and the security signals."""
         from auditlog.models import LogEntry
         from django.core import checks
+        from django.core.signals import request_finished
         from django.db.models.signals import pre_save
 
         # Imported for its signal receiver: the idle clock starts at sign-in.
         import openipt.core.middleware  # noqa: F401
-        from openipt.audit import writes
+        from openipt.audit import services, writes
         from openipt.audit.checks import check_security_settings
         from openipt.core.security import harden_admin_login
 
@@ -24,5 +25,7 @@ class AuditConfig(AppConfig):
         pre_save.connect(
             writes.hide_object_repr, sender=LogEntry, dispatch_uid="openipt_hide_object_repr"
         )
+        # Pending reads are linked into the chain after responses, not while they wait.
+        request_finished.connect(services.chain_if_due, dispatch_uid="openipt_chain_reads")
         harden_admin_login()
         checks.register(check_security_settings, checks.Tags.security)

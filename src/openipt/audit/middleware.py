@@ -77,10 +77,11 @@ def describe(match: ResolverMatch, response: HttpResponse) -> tuple[str, str, di
 
 
 class AccessAuditMiddleware:
-    """Append an AccessEvent for every successful response to a clinical URL.
+    """Record every successful response to a clinical URL before it is sent.
 
-    Fails closed: if the event cannot be stored the page is not shown (503), because
-    every read of a record must be accounted for.
+    The read is stored as a pending row (one INSERT) and linked into the hash chain after
+    the response (`services.chain_if_due`). Fails closed: if the read cannot be stored the
+    page is not shown (503), because every read of a record must be accounted for.
     """
 
     def __init__(self, get_response: Handler) -> None:
@@ -89,7 +90,9 @@ class AccessAuditMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
-        if not (200 <= response.status_code < 300) or not is_clinical(match):
+        # A 304 shows the browser's kept copy of the record again: a read like a 200.
+        read = 200 <= response.status_code < 300 or response.status_code == 304
+        if not read or not is_clinical(match):
             return response
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
@@ -106,6 +109,7 @@ class AccessAuditMiddleware:
                 method=request.method or "",
                 status=response.status_code,
                 request_id=getattr(request, "request_id", None),
+                chain=False,
             )
         except Exception:  # any failure to audit must withhold the record
             logger.exception("Could not record access to %s", request.path)

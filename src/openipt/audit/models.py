@@ -34,8 +34,8 @@ class AccessEventQuerySet(models.QuerySet["AccessEvent"]):
         return self.filter(models.Q(client_id=client_id) | models.Q(course_id__in=course_ids))
 
 
-class AccessEvent(models.Model):
-    """One read of health data: who, in which role, did what to which record, and when."""
+class AccessRecord(models.Model):
+    """What a read of health data says: who, in which role, did what to which record, when."""
 
     class Action(models.TextChoices):
         VIEW = "view", _("Viewed a record")
@@ -45,7 +45,6 @@ class AccessEvent(models.Model):
         API = "api", _("Read through the API")
         CLI = "cli", _("Read on the command line")
 
-    seq = models.PositiveBigIntegerField(unique=True)
     at = models.DateTimeField()
     # Plain numbers and text rather than foreign keys: deleting a user or a client must
     # never rewrite (and so break) the trail; after erasure the ids are pseudonyms.
@@ -61,6 +60,36 @@ class AccessEvent(models.Model):
     method = models.CharField(max_length=8, blank=True)
     status = models.PositiveSmallIntegerField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
+
+    CONTENT_FIELDS = (
+        "at", "actor_id", "actor_username", "role", "action", "object_type", "object_ids",
+        "client_id", "course_id", "path", "method", "status", "request_id",
+    )  # fmt: skip
+
+    class Meta:
+        abstract = True
+
+    def content(self) -> dict[str, Any]:
+        """Return the recorded fields, to copy a pending read into the chain."""
+        return {name: getattr(self, name) for name in self.CONTENT_FIELDS}
+
+
+class PendingAccess(AccessRecord):
+    """A read recorded on the request path, waiting to be linked into the chain.
+
+    Recording it is one INSERT that waits for no other reader (no chain head to lock, no
+    hash to compute); `openipt.audit.services.chain_pending` links pending reads into the
+    chain in batches, off the request path. See docs/security.md, "The read audit".
+    """
+
+    def __str__(self) -> str:
+        return f"pending {self.actor_username or self.actor_id} {self.action} {self.object_type}"
+
+
+class AccessEvent(AccessRecord):
+    """One read of health data in the hash chain."""
+
+    seq = models.PositiveBigIntegerField(unique=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 

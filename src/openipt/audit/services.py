@@ -1,22 +1,31 @@
-"""Append to the read audit, verify its hash chain, and search it.
+"""Append to the read audit, link it into its hash chain, verify the chain, and search it.
 
 `record_access` is the one way in: the middleware calls it for pages and the API, and
-the CLI and export code call it for reads that do not go through a page.
+the CLI and export code call it for reads that do not go through a page. A read is stored
+at once as a pending row; `chain_pending` links pending rows into the chain in batches
+(after a response, at most every OPENIPT_AUDIT_CHAIN_SECONDS per process, and before any
+read of the trail), so a page view never waits for the chain head.
 """
 
 from __future__ import annotations
 
 import getpass
+import logging
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from openipt.audit.models import GENESIS_HASH, AccessEvent, ChainHead
+from openipt.audit.models import GENESIS_HASH, AccessEvent, ChainHead, PendingAccess
+
+logger = logging.getLogger(__name__)
 
 MAX_PATH = 500
+CHAIN_BATCH = 1000
 
 
 def normalise_ids(ids: Mapping[str, Any] | None) -> dict[str, int | str]:
@@ -43,8 +52,10 @@ def record_access(
     status: int | None = None,
     request_id: str | None = None,
     actor_label: str = "",
-) -> AccessEvent:
-    """Append one read of health data to the chained audit trail and return it.
+    chain: bool = True,
+) -> AccessEvent | PendingAccess:
+    """Record one read of health data; return its chained event, or with `chain=False`
+    the pending row that `chain_pending` links later (the request path's way).
 
     `actor` is the signed-in user, or None for the command line (then `actor_label`, by
     default "cli:<operating-system user>", names who ran it). A client's own username is
@@ -58,7 +69,8 @@ def record_access(
         username = actor_label or f"cli:{_os_user()}"
     else:
         username = "" if role == "client" else actor.get_username()
-    event = AccessEvent(
+    pending = PendingAccess(
+        at=timezone.now(),
         actor_id=getattr(actor, "pk", None),
         actor_username=username[:150],
         role=role or "",
@@ -72,7 +84,14 @@ def record_access(
         status=status,
         request_id=(request_id or "")[:64],
     )
-    return _append(event)
+    if not chain:
+        pending.save(force_insert=True)
+        return pending
+    # Stored and linked in one transaction: no other chainer can see the row before this
+    # one links it, so it is among the events this call links.
+    with transaction.atomic():
+        pending.save(force_insert=True)
+        return chain_pending()[pending.pk]
 
 
 def _os_user() -> str:
@@ -82,22 +101,58 @@ def _os_user() -> str:
         return "unknown"
 
 
-def _append(event: AccessEvent) -> AccessEvent:
-    """Link the event to the newest one while holding the chain head, then store it.
+def chain_pending() -> dict[int, AccessEvent]:
+    """Link every pending read into the chain, oldest first; return the new events by the
+    id of the pending row they came from.
 
     The head row is locked (SELECT ... FOR UPDATE on PostgreSQL; on SQLite the IMMEDIATE
-    transaction already holds the write lock), so two workers appending at once queue
-    instead of both linking to the same predecessor and forking the chain.
+    transaction holds the write lock), so two chainers queue instead of both linking to the
+    same predecessor and forking the chain. Each batch moves its rows in one transaction:
+    a read is either pending or chained, never both and never neither.
     """
+    linked: dict[int, AccessEvent] = {}
+    while PendingAccess.objects.exists():
+        batch = _chain_batch()
+        if not batch:
+            break
+        linked.update(batch)
+    return linked
+
+
+def _chain_batch() -> dict[int, AccessEvent]:
     with transaction.atomic():
         head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
-        event.seq = head.last_seq + 1
-        event.prev_hash = head.last_hash
-        event.at = timezone.now()
-        event.hash = event.compute_hash()
-        event.save(force_insert=True)
-        ChainHead.objects.filter(pk=head.pk).update(last_seq=event.seq, last_hash=event.hash)
-    return event
+        rows = list(PendingAccess.objects.order_by("pk")[:CHAIN_BATCH])
+        seq, prev_hash, linked = head.last_seq, head.last_hash, {}
+        for row in rows:
+            seq += 1
+            event = AccessEvent(seq=seq, prev_hash=prev_hash, **row.content())
+            event.hash = prev_hash = event.compute_hash()
+            linked[row.pk] = event
+        if rows:
+            AccessEvent.objects.bulk_create(linked.values())
+            PendingAccess.objects.filter(pk__in=list(linked)).delete()
+            ChainHead.objects.filter(pk=head.pk).update(last_seq=seq, last_hash=prev_hash)
+    return linked
+
+
+# A new process links its first batch one interval after it starts.
+_last_chained = time.monotonic()
+
+
+def chain_if_due(**_signal: Any) -> None:
+    """Chain pending reads when this process has not done so for a while (a receiver of
+    `request_finished`, so it runs after the response was sent). A failure leaves the
+    rows pending for the next chainer; the reads are already stored."""
+    global _last_chained
+    now = time.monotonic()
+    if now - _last_chained < settings.OPENIPT_AUDIT_CHAIN_SECONDS:
+        return
+    _last_chained = now
+    try:
+        chain_pending()
+    except Exception:  # the response is gone; the next chainer retries
+        logger.exception("Could not link pending reads into the audit chain")
 
 
 @dataclass
@@ -122,6 +177,7 @@ class Verification:
 
 def verify_chain(chunk_size: int = 2000) -> Verification:
     """Recompute every hash in order and report each edited, deleted or inserted event."""
+    chain_pending()
     result = Verification()
     expected_seq, prev_hash = 1, GENESIS_HASH
     for event in AccessEvent.objects.order_by("seq").iterator(chunk_size=chunk_size):

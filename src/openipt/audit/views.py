@@ -34,6 +34,7 @@ def _query_without_page(request: HttpRequest) -> str:
 def trail(request: HttpRequest) -> HttpResponse:
     """Search who read which record, when, and in which role."""
     form = AuditSearchForm(request.GET or None)
+    services.chain_pending()  # the trail shows every read, the latest ones included
     events = form.filter(AccessEvent.objects.order_by("-seq"))
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "query": _query_without_page(request)}

@@ -6,6 +6,7 @@ comment there). Rules about who needs what live in `openipt.core.security`.
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 import uuid
@@ -21,7 +22,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.http.multipartparser import MultiPartParserError
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.http import urlencode
 
 from openipt.core import security
@@ -44,6 +45,16 @@ def current_request_id() -> str | None:
 
 def is_api_path(request: HttpRequest) -> bool:
     return request.path_info.startswith("/api/")
+
+
+def url_path(name: str) -> str:
+    """Return the path of a named URL, reversed once per URL map rather than per request."""
+    return _reversed(name, get_urlconf(), get_script_prefix())
+
+
+@functools.lru_cache(maxsize=64)
+def _reversed(name: str, urlconf: str | None, prefix: str) -> str:
+    return reverse(name, urlconf=urlconf)
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -182,9 +193,9 @@ class SecurityHeadersMiddleware:
         user = getattr(request, "user", None)
         if getattr(user, "is_authenticated", False) or is_api_path(request):
             response.setdefault("Cache-Control", "no-store, private")
-        if request.path_info == reverse("account_logout") and request.method == "POST":
+        if request.path_info == url_path("account_logout") and request.method == "POST":
             response.setdefault("Clear-Site-Data", '"cache", "storage"')
-        if request.path_info == reverse("api:openapi-view"):
+        if request.path_info == url_path("api:openapi-view"):
             response._csp_update = {"style-src": ["'unsafe-inline'"]}  # type: ignore[attr-defined]
         return response
 
@@ -252,6 +263,7 @@ class MfaRequiredMiddleware:
         if (
             user is not None
             and user.is_authenticated
+            and security.mfa_required()
             and not self._is_open(request)
             and security.lacks_required_mfa(user)
         ):
@@ -262,9 +274,9 @@ class MfaRequiredMiddleware:
         path = request.path_info
         if path.startswith("/" + settings.STATIC_URL.lstrip("/")):
             return True
-        if path.startswith(reverse("mfa_index")):
+        if path.startswith(url_path("mfa_index")):
             return True
-        return any(path == reverse(name) for name in self.OPEN_URL_NAMES)
+        return any(path == url_path(name) for name in self.OPEN_URL_NAMES)
 
     def _refuse(self, request: HttpRequest) -> HttpResponse:
         enrol = reverse("mfa_activate_totp")

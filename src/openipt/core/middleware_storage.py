@@ -6,6 +6,7 @@ saved and whether to wait (connection lost) or call the administrator (storage f
 
 from __future__ import annotations
 
+import errno
 import logging
 from collections.abc import Callable
 
@@ -47,7 +48,13 @@ def _sqlstate(exc: BaseException) -> str:
 
 
 def classify(exc: BaseException) -> str | None:
-    """Return "storage_full", "database_unavailable", or None for other errors."""
+    """Return "storage_full", "database_unavailable", or None for other errors.
+
+    A full disk shows as a database error, or as an OSError from the file cache (sessions
+    and throttle counts live there on a single host) when it wrote first.
+    """
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "storage_full"
     if not isinstance(exc, DatabaseError):
         return None
     text = str(exc).lower()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -33,12 +34,14 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def readyz(request: HttpRequest) -> HttpResponse:
-    """Report ready only when the database answers, so a balancer can route around us."""
+    """Report ready only when the database and the shared cache (sessions, kept pages)
+    answer, so a balancer can route around us."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # noqa: BLE001 - any database failure means not ready
+        cache.get("openipt:readyz")
+    except Exception as exc:  # noqa: BLE001 - any failure of either means not ready
         return JsonResponse({"status": "unavailable", "detail": type(exc).__name__}, status=503)
     return JsonResponse({"status": "ok"})
 

@@ -36,7 +36,9 @@ def events_about(client_id: int, course_ids: list[int]) -> list[dict[str, Any]]:
     if not apps.is_installed("openipt.audit"):
         return []
     from openipt.audit.models import AccessEvent
+    from openipt.audit.services import chain_pending
 
+    chain_pending()  # the export shows every read, the latest ones included
     events = AccessEvent.objects.about_client(client_id, course_ids).order_by("seq")
     fields = ("seq", "at", "actor_username", "role", "action", "object_type", "object_ids", "path")
     return [dict(row) for row in events.values(*fields)]
