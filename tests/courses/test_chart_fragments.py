@@ -13,6 +13,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from openipt.core import kept
 from openipt.interpersonal import services as interpersonal
 from openipt.portal.models import MoodEntry
 from tests.factories import add_session, phq9_answers, run_course, score_session
@@ -100,6 +101,7 @@ def test_the_course_page_costs_the_same_queries_with_more_history(
     client = login(cast.therapist)
     run_course(course=course, phq9_totals=[18, 16])
     client.get(f"/courses/{course.pk}/")  # warm the per-process caches first
+    kept.changed([kept.course_scope(course.pk)])  # the page's body is made again
     with django_assert_max_num_queries(40) as few:
         client.get(f"/courses/{course.pk}/")
     for number, total in enumerate([15, 13, 12, 11, 10, 9, 8], start=3):
@@ -110,3 +112,15 @@ def test_the_course_page_costs_the_same_queries_with_more_history(
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(f"/courses/{course.pk}/")
+
+
+def test_an_unchanged_course_page_costs_the_access_check_alone(
+    cast, login, course, django_assert_num_queries
+):
+    client = login(cast.therapist)
+    run_course(course=course, phq9_totals=[18, 16])
+    client.get(f"/courses/{course.pk}/")
+    # The signed-in user, the course with its client and therapist, the pending read.
+    with django_assert_num_queries(3):
+        response = client.get(f"/courses/{course.pk}/")
+    assert b"Agenda for session 3" in response.content

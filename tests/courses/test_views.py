@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from openipt.clients.models import Client
+from openipt.core import kept
 from openipt.courses import services
 from openipt.courses.models import Course, Session, TaskCompletion
 from tests.courses.conftest import START
@@ -146,16 +147,37 @@ def _count_caseload_queries(c) -> int:
     return len(queries)
 
 
+def _all_changed(therapist) -> None:
+    """Mark every course of the therapist changed, so the caseload makes its rows again."""
+    for pk in Course.objects.filter(therapist=therapist).values_list("pk", flat=True):
+        kept.changed([kept.course_scope(pk)])
+
+
 def test_it_keeps_the_caseload_query_count_flat(cast, login, django_assert_max_num_queries):
     c = login(cast.therapist)
     _bulk_courses(cast.therapist, 5)
-    _count_caseload_queries(c)  # the first request does one-off work (session, audit chain)
+    _count_caseload_queries(c)  # the first request does one-off work (the session)
+    _all_changed(cast.therapist)
     few = _count_caseload_queries(c)
     _bulk_courses(cast.therapist, 45)
+    _all_changed(cast.therapist)
     assert _count_caseload_queries(c) == few
-    # Session, user, count, page, foci, tasks; the rest is the read-audit's own writes.
-    with django_assert_max_num_queries(12):
+    # User, count, page, foci, tasks, the pending read.
+    _all_changed(cast.therapist)
+    with django_assert_max_num_queries(6):
         c.get(reverse("courses:caseload"))
+
+
+def test_it_serves_an_unchanged_caseload_without_making_its_rows(
+    cast, login, django_assert_num_queries
+):
+    c = login(cast.therapist)
+    _bulk_courses(cast.therapist, 30)
+    first = c.get(reverse("courses:caseload")).content
+    # User, count, page, the pending read: no agenda, focus or task queries.
+    with django_assert_num_queries(4):
+        again = c.get(reverse("courses:caseload")).content
+    assert again.count(b"<tr>") == first.count(b"<tr>") == 26
 
 
 def test_it_paginates_the_caseload(cast, login):

@@ -54,4 +54,8 @@ def refresh(
         for row in courses.iterator(chunk_size=500):
             changed += bool(refresh_course_summary(row, force=True))
             progress.advance(task)
+    if changed:
+        from openipt.core import kept
+
+        kept.changed_everything()  # the pages kept from the old columns are made again
     console.print(f"Recomputed {total} course summaries; {changed} changed.")

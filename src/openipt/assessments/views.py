@@ -7,7 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -20,7 +22,9 @@ from openipt.assessments.forms import (
     raw_answers,
 )
 from openipt.assessments.models import Alert
+from openipt.core import kept
 from openipt.core.decorators import clinician_required, therapist_required
+from openipt.core.kept_http import kept_fragment
 from openipt.courses.access import get_course_for_user
 from openipt.courses.models import Course
 from openipt.measures import Instrument, all_instruments, get_instrument
@@ -48,10 +52,11 @@ def course_measures(request: HttpRequest, course_id: int) -> HttpResponse:
     """Show a course's scores: a chart and a data table per questionnaire, outcomes, alerts."""
     course = get_course_for_user(request, course_id)
     x = "date" if request.GET.get("x") == "date" else "session"
+    # The body is kept until the course changes (`{% kept %}`): measured only when made.
     context = {
         "course": course,
         "course_url": course_url(course),
-        "measures": display.course_measures(course, x=x),
+        "measures": SimpleLazyObject(lambda: display.course_measures(course, x=x)),
         "x": x,
         "can_edit": course.therapist_id == request.user.pk,
         "entry_links": [(i.code, display.short_name(i)) for i in latest_instruments()],
@@ -64,8 +69,13 @@ def course_measures(request: HttpRequest, course_id: int) -> HttpResponse:
 def panel_chart(request: HttpRequest, course_id: int) -> HttpResponse:
     """Return the course page's score chart alone, for the page to fetch once it is shown."""
     course = get_course_for_user(request, course_id)
-    svg = display.panel_chart(course)
-    return render(request, "charts/_fragment.html", {"svg": svg, "empty": _("No scores yet.")})
+
+    def draw() -> str:
+        context = {"svg": display.panel_chart(course), "empty": _("No scores yet.")}
+        return render_to_string("charts/_fragment.html", context, request)
+
+    scope = kept.course_scope(course.pk)
+    return kept_fragment(request, "score-chart", [scope], (course.pk,), draw)
 
 
 @therapist_required

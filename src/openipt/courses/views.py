@@ -7,6 +7,8 @@ Every page fetches its course through `get_course_for_user`; the record forms li
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
+from operator import getitem
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,13 +16,14 @@ from django.core.paginator import Paginator
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openipt.clients.access import get_client_for_user
 from openipt.core.decorators import clinician_required, therapist_required
 from openipt.courses import services
 from openipt.courses.access import get_course_for_user
-from openipt.courses.caseload import caseload, rows
+from openipt.courses.caseload import caseload, kept_cells
 from openipt.courses.forms import SessionForm, StartCourseForm
 from openipt.courses.models import Course, Session
 from openipt.protocol.formats import get_format
@@ -54,7 +57,10 @@ def show_notices(request: HttpRequest, notices) -> None:
 def caseload_view(request: HttpRequest) -> HttpResponse:
     """List the active courses with phase, session n of N and what is due, by urgency."""
     page = Paginator(caseload(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "courses/caseload.html", {"page": page, "rows": rows(page)})
+    courses = list(page)
+    cells = kept_cells(request, courses)
+    context = {"page": page, "rows": [(course, cells[course.pk]) for course in courses]}
+    return render(request, "courses/caseload.html", context)
 
 
 @therapist_required
@@ -105,17 +111,37 @@ def checklist(course: Course, plan) -> dict:
 
 @clinician_required
 def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
-    """Show today's agenda first, then the contract, focus, goals, records and history."""
+    """Show today's agenda first, then the contract, focus, goals, records and history.
+
+    The page's body is kept until the course changes (`{% kept %}` in the template); its
+    parts are computed only when the body is made again, so a page whose course has not
+    changed costs the access check and two cache reads.
+    """
     course = get_course_for_user(request, course_id)
-    plan = services.next_agenda(course)
-    foci = list(course.foci.order_by("replaced_at", "position", "id"))
+    details = SimpleLazyObject(lambda: _details(course))
     context = {
         "course": course,
+        "can_edit": course.therapist_id == request.user.pk,
+        "active": course.status == Course.Status.ACTIVE,
+        **{name: SimpleLazyObject(partial(getitem, details, name)) for name in DETAILS},
+    }
+    return render(request, "courses/detail.html", context)
+
+
+DETAILS = (
+    "agenda", "phase", "checklist", "current_foci", "past_foci", "contracts", "goals",
+    "sick_role", "medication", "sessions", "review", "plan", "followed_by",
+)  # fmt: skip
+
+
+def _details(course: Course) -> dict[str, object]:
+    """Return what the course page's body shows besides the course row itself."""
+    plan = services.next_agenda(course)
+    foci = list(course.foci.order_by("replaced_at", "position", "id"))
+    return {
         "agenda": plan,
         "phase": services.current_phase(course),
         "checklist": checklist(course, plan),
-        "can_edit": course.therapist_id == request.user.pk,
-        "active": course.status == Course.Status.ACTIVE,
         "current_foci": [f for f in foci if f.replaced_at is None],
         "past_foci": [f for f in foci if f.replaced_at is not None],
         "contracts": list(course.contracts.select_related("recorded_by")),
@@ -127,7 +153,6 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
         "plan": getattr(course, "relapse_plan", None),
         "followed_by": list(course.followed_by.all()),
     }
-    return render(request, "courses/detail.html", context)
 
 
 @therapist_required

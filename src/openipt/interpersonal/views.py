@@ -14,9 +14,12 @@ from django.core.paginator import Paginator
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from openipt.core import kept
 from openipt.core.decorators import clinician_required, therapist_required
+from openipt.core.kept_http import kept_fragment
 from openipt.courses.access import get_course_for_user
 from openipt.courses.models import Course
 from openipt.interpersonal import services
@@ -180,8 +183,13 @@ def circle(request: HttpRequest, course_id: int) -> HttpResponse:
 def panel_charts_view(request: HttpRequest, course_id: int) -> HttpResponse:
     """Return the course panel's circle and timeline, fetched when the therapist opens them."""
     course = get_course_for_user(request, course_id)
-    context = {"course": course, **panel_charts(course)}
-    return render(request, "interpersonal/_panel_charts.html", context)
+
+    def draw() -> str:
+        context = {"course": course, **panel_charts(course)}
+        return render_to_string("interpersonal/_panel_charts.html", context, request)
+
+    scope = kept.course_scope(course.pk)
+    return kept_fragment(request, "panel-charts", [scope], (course.pk,), draw)
 
 
 @therapist_required

@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, connections
 
-from openipt.core import crypto
+from openipt.core import crypto, kept
 
 # Tables that a freshly migrated, still empty database already fills.
 SCAFFOLD_TABLES = {"django_migrations", "django_content_type", "auth_permission"}
@@ -261,8 +261,10 @@ def restore(source: Path, *, force: bool = False) -> Verification:
     """Restore the configured database from a backup file made by `backup`."""
     if not source.is_file():
         raise BackupError(f"No backup file at {source}.")
-    return (
+    result = (
         restore_sqlite(source, force=force)
         if is_sqlite()
         else restore_postgres(source, force=force)
     )
+    kept.changed_everything()  # nothing kept from the replaced records may be shown
+    return result

@@ -23,6 +23,7 @@ from django.utils import timezone
 from openipt.accounts.models import User
 from openipt.assessments import conf, tracking
 from openipt.clients.models import Client
+from openipt.core import kept
 from openipt.courses.models import Course
 from openipt.synth.answers import AnswerBank
 from openipt.synth.build import Counts, CourseBuilder
@@ -117,6 +118,7 @@ def generate(
         _settle_curves(builder)
         writer.reset_sequences()
         _analyze()
+    kept.changed_everything()  # bulk rows send no signals: what was kept is made again
     rows = {name: table.written for name, table in specs.items()}
     sample = [c.pk for c in builder.active if c.current >= 2][:50]
     return SynthResult(
