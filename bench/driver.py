@@ -3,12 +3,16 @@
 Usage: python -m bench.driver [--courses N] [--databases sqlite,postgresql] [--duration 60]
        [--users 50] [--workers 4] [--port 8765]
 Each database: a fresh synthetic service (`openipt synth`), the in-process timings
-(bench/measure.py), then gunicorn on 127.0.0.1 driven by locust in three bounded phases.
+(bench/measure.py), then gunicorn on 127.0.0.1 driven by locust in bounded phases.
+Caches as a deployment runs them: PostgreSQL with Redis (BENCH_REDIS_URL, default
+redis://127.0.0.1:6379/3, flushed at the start of the leg), SQLite with the product's file
+cache (emptied at the start of the leg, BENCH_CACHE_MAX_ENTRIES entries at most).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import shutil
@@ -31,6 +35,11 @@ OUT = ROOT / "bench" / "out"
 OPENIPT = (sys.executable, "-m", "openipt.cli")
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_BENCH_DB = "openipt_bench"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
+# Room for every kept page (charts, reports) of every course the load's users open, so the
+# file cache's culling (which drops a random share once full) never shows in the figures.
+CACHE_MAX_ENTRIES = int(os.environ.get("BENCH_CACHE_MAX_ENTRIES", "200000"))
+EXPECTED_CACHE = {"postgresql": "redis", "sqlite": "file"}
 STAFF = ("TherapistUser", "SupervisorUser")
 PHASES = (  # name, user classes, pacing, users (None: --users), recorded
     ("warmup", STAFF, "saturate", None, False),
@@ -83,6 +92,7 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
     work = OUT / database
     env = _environment(database, work)
     reused = args.reuse_data and _same_size(work, args.courses)
+    empty_cache(database, work)
     if reused:
         print("  reusing the synthetic service of the previous run", flush=True)
         # The code may have moved on since: bring the schema up to date, as an upgrade would.
@@ -97,9 +107,14 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
     _run([sys.executable, "-m", "bench.measure", work / "manifest.json", work / "measure.json"],
          bench_env, work / "measure.log", echo=True)  # fmt: skip
     measured = json.loads((work / "measure.json").read_text())
+    cache = measured.get("cache", {})
+    if cache.get("kind") != EXPECTED_CACHE[database]:
+        wanted = EXPECTED_CACHE[database]
+        print(f"  WARNING: the settings chose {cache.get('backend')}, not a {wanted} cache")
     measured["load_average_before_load"] = [round(x, 2) for x in os.getloadavg()]
     measured["data_reused"] = reused
     phases, memory = load_test(args, bench_env, work)
+    measured["cache_entries_after_load"] = cache_entries(database, work)
     return report.entry(database, args, manifest, synth_wall, measured, phases, memory, work)
 
 
@@ -145,7 +160,56 @@ def _environment(database: str, work: Path) -> dict[str, str]:
     )
     if database == "postgresql":
         env["OPENIPT_DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + PG_BENCH_DB
+        # A service: its workers share one Redis.
+        env["OPENIPT_REDIS_URL"] = REDIS_URL
+    else:
+        # A laptop: no Redis, the workers share the file cache in the data folder.
+        env["OPENIPT_CACHE_DIR"] = str(work / "cache")
+        env["OPENIPT_CACHE_MAX_ENTRIES"] = str(CACHE_MAX_ENTRIES)
     return env
+
+
+def empty_cache(database: str, work: Path) -> None:
+    """Start the leg with an empty cache, so no figure leans on an earlier run's entries."""
+    if database == "postgresql":
+        _redis("FLUSHDB")
+    else:
+        shutil.rmtree(work / "cache", ignore_errors=True)
+
+
+def cache_entries(database: str, work: Path) -> int | None:
+    """Return how many entries the cache holds after the load (None if it cannot tell)."""
+    if database == "postgresql":
+        found = _redis("DBSIZE")
+        return int(found) if found is not None else None
+    folder = work / "cache"
+    return sum(1 for _ in folder.glob("*.djcache")) if folder.is_dir() else 0
+
+
+def _redis(command: str) -> Any:
+    """Run one Redis command on the benchmark's database: the redis package, else redis-cli."""
+    try:
+        import redis
+    except ImportError:
+        return _redis_cli(command)
+    try:
+        return redis.Redis.from_url(REDIS_URL).execute_command(command)
+    except redis.RedisError as error:
+        raise SystemExit(f"Redis at {REDIS_URL} ({command}) failed: {error}") from None
+
+
+def _redis_cli(command: str) -> str:
+    try:
+        found = subprocess.run(
+            ["redis-cli", "-u", REDIS_URL, command],
+            capture_output=True, text=True, check=True, timeout=60,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError) as error:
+        raise SystemExit(f"Redis at {REDIS_URL} ({command}) failed: {error}") from None
+    answer = found.stdout.strip()
+    if not answer or answer.startswith(("ERR", "Could not connect")):
+        raise SystemExit(f"Redis at {REDIS_URL} ({command}): {answer} {found.stderr.strip()}")
+    return answer
 
 
 def _recreate_postgresql() -> None:
@@ -198,7 +262,10 @@ def load_test(
             duration = args.warmup if name in ("warmup", "solo") else args.duration
             users = users or args.users
             print(f"  load phase {name}: {users} users, {duration} s", flush=True)
+            before = cpu_snapshot(server.pid)
             timings = _locust(args, env, work, name, classes, phase, duration, users)
+            timings["process_cpu_s"] = cpu_spent(before, cpu_snapshot(server.pid))
+            timings["requests_total"] = _requests_total(work / f"{name}_stats.csv")
             if recorded:
                 phases[name] = timings
     finally:
@@ -256,6 +323,51 @@ def _locust(
         print(f"  {stopped}; running the phase again", flush=True)
         _run(command, locust_env, work / f"locust-{name}.log", ok=(0, 1))
     return json.loads(timings.read_text())
+
+
+def cpu_snapshot(server: int) -> dict[str, dict[int, float]]:
+    """Return the CPU seconds so far of each gunicorn worker and each PostgreSQL backend.
+
+    The middleware's figure is Django's share of the worker; this is the whole of it (the
+    HTTP parsing of gunicorn included) and, on PostgreSQL, the database server's work that
+    the worker only waits for. Backends of other databases (test runs) are left out.
+    """
+    found: dict[str, dict[int, float]] = {"workers": {}, "database": {}}
+    try:
+        workers = psutil.Process(server).children()
+    except psutil.Error:
+        workers = []
+    backends = []
+    for process in psutil.process_iter(["cmdline"]):
+        title = " ".join(process.info["cmdline"] or [])
+        if title.startswith("postgres:") and f" {PG_BENCH_DB} " in title:
+            backends.append(process)
+    for kind, processes in (("workers", workers), ("database", backends)):
+        for process in processes:
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            found[kind][process.pid] = times.user + times.system
+    return found
+
+
+def cpu_spent(before: dict, after: dict) -> dict[str, float]:
+    """Return the CPU seconds spent between two snapshots (processes that ended are lost)."""
+    return {
+        kind: round(sum(cpu - before[kind].get(pid, 0.0) for pid, cpu in after[kind].items()), 3)
+        for kind in after
+    }
+
+
+def _requests_total(stats: Path) -> int | None:
+    """Return every request of the phase, ramp-up included, from locust's own CSV."""
+    try:
+        with stats.open() as found:
+            rows = [row for row in csv.DictReader(found) if row.get("Name") == "Aggregated"]
+    except OSError:
+        return None
+    return int(rows[0]["Request Count"]) if rows else None
 
 
 class MemorySampler:

@@ -6,8 +6,11 @@ no pause), BENCH_TIMINGS (where to write the recorded times), BENCH_GRACE (secon
 start that are not recorded: sign-ins and ramp-up).
 
 Every user was signed in once through the real login form (bench/signin.py) and sends that
-session cookie; the API tasks use the therapist's bearer token. The server's own time comes
-from the Server-Timing header that bench/timing.py adds; the client's time is locust's.
+session cookie; the API tasks use the therapist's bearer token. The server's own time and
+the worker's CPU for each request come from the Server-Timing header that bench/timing.py
+adds; the client's time is locust's. The bare view asks only for courses the user may see
+(bench/prepare.py chose them by the product's rule), so each request is an allowed,
+audited clinical read.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from typing import Any
 
 from locust import FastHttpUser, between, constant, events, task
 
+from bench.timing import parse
+
 PLAN: dict[str, Any] = json.loads(Path(os.environ["BENCH_PLAN"]).read_text())
 PHASE = os.environ.get("BENCH_PHASE", "latency")
 GRACE = float(os.environ.get("BENCH_GRACE", "5"))
@@ -31,7 +36,7 @@ SUPERVISORS = itertools.count()
 PHQ9_ITEMS = [str(n) for n in range(1, 10)]
 
 recorded: dict[str, dict[str, Any]] = defaultdict(
-    lambda: {"client": [], "server": [], "failures": 0}
+    lambda: {"client": [], "server": [], "cpu": [], "failures": 0}
 )
 window = {"start": 0.0, "stop": float("inf")}
 
@@ -55,9 +60,11 @@ def _record(name: str, response_time: float, response: Any, exception: Any, **_:
         entry["failures"] += 1
         return
     entry["client"].append(response_time)
-    header = response.headers.get("Server-Timing") if response is not None else None
-    if header and "dur=" in header:
-        entry["server"].append(float(header.split("dur=", 1)[1].split(";")[0]))
+    timing = parse(response.headers.get("Server-Timing") if response is not None else None)
+    if "app" in timing:
+        entry["server"].append(timing["app"])
+    if "cpu" in timing:
+        entry["cpu"].append(timing["cpu"])
 
 
 @events.test_stopping.add_listener
@@ -80,6 +87,7 @@ class SignedInUser(FastHttpUser):
     abstract = True
     wait_time = think_time()
     cookie = ""
+    bare_courses: list[int] = []
 
     def get_page(self, path: str, name: str) -> None:
         headers = {"Cookie": self.cookie}
@@ -89,7 +97,8 @@ class SignedInUser(FastHttpUser):
 
     @task(1)
     def bare_view(self) -> None:
-        self.get_page(f"/bench/bare/?id={random.choice(PLAN['bare_ids'])}", "bare view")
+        if self.bare_courses:
+            self.get_page(f"/bench/bare/{random.choice(self.bare_courses)}/", "bare view")
 
 
 class TherapistUser(SignedInUser):
@@ -103,6 +112,7 @@ class TherapistUser(SignedInUser):
         self.room = {pk: left for pk, left in self.me["open"]}
         self.headers = {"Authorization": f"Bearer {self.me['token']}"}
         self.cookie = f"sessionid={self.me['session']}"
+        self.bare_courses = self.me["bare"]
 
     @task(3)
     def caseload(self) -> None:
@@ -152,7 +162,9 @@ class SupervisorUser(SignedInUser):
 
     def on_start(self) -> None:
         sessions = PLAN["supervisor_sessions"]
-        self.cookie = f"sessionid={sessions[next(SUPERVISORS) % len(sessions)]}"
+        me = next(SUPERVISORS) % len(sessions)
+        self.cookie = f"sessionid={sessions[me]}"
+        self.bare_courses = PLAN["supervisor_bare"][me]
 
     @task(2)
     def supervision(self) -> None:
@@ -164,10 +176,13 @@ class SupervisorUser(SignedInUser):
 
 
 class BareUser(SignedInUser):
-    """The framework's ceiling: only the bare view, signed in like everyone else."""
+    """The ceiling of a clinical read: only the bare view, signed in like everyone else."""
 
     weight = 1
 
     def on_start(self) -> None:
-        therapists = PLAN["therapists"]
-        self.cookie = f"sessionid={therapists[next(THERAPISTS) % len(therapists)]['session']}"
+        # A therapist who has courses: with no pause, a user with nothing to ask would spin.
+        therapists = [t for t in PLAN["therapists"] if t["bare"]]
+        me = therapists[next(THERAPISTS) % len(therapists)]
+        self.cookie = f"sessionid={me['session']}"
+        self.bare_courses = me["bare"]

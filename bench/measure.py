@@ -1,7 +1,8 @@
 """Time what the load test cannot isolate: the outcome report and a caseload of 200.
 
 Usage: python -m bench.measure MANIFEST OUT_JSON [--repeat 5]
-Runs in-process against the benchmark database (bench.settings), before the load test.
+Runs in-process against the benchmark database (bench.settings), before the load test, with
+the cache the driver gave the workers (the same environment), and says which cache that is.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ def main() -> None:
     found = curves()
     found.update(outcome_report(args.repeat))
     found.update(caseload(manifest["usernames"]["big_caseload"][0], args.repeat * 4))
+    found.update(outcomes_page(manifest["usernames"]["supervisors"], args.repeat * 4))
     found["database_version"] = database_version()
+    found["cache"] = cache_in_use()
     args.out.write_text(json.dumps(found, indent=1) + "\n")
     print(json.dumps(found))
 
@@ -108,6 +111,71 @@ def caseload(username: str, repeat: int) -> dict:
         "caseload_200_ms": round(statistics.median(runs), 2),
         "caseload_200_p95_ms": round(runs[min(len(runs) - 1, int(len(runs) * 0.95))], 2),
         "caseload_active_courses": Course.objects.filter(therapist=user, status="active").count(),
+    }
+
+
+def outcomes_page(supervisors: list[str], repeat: int) -> dict:
+    """Time the outcomes page when its inputs have not changed since the last request.
+
+    The page is cached under a version that the product's writes bump, so the second and
+    later requests of an unchanged service are what a supervisor mostly sees: the first
+    request is timed apart (cold), then the median of `repeat`. Signed in as a service lead
+    when the product has that role and the synthetic service has one, else as a supervisor.
+    """
+    from django.test import Client as TestClient
+
+    from openipt.accounts.models import User
+
+    lead_roles = [role for role in User.Role.values if "lead" in role]
+    user = (
+        User.objects.filter(role__in=lead_roles, is_active=True).order_by("id").first()
+        if lead_roles
+        else None
+    )
+    if user is None:
+        user = User.objects.get(username=supervisors[0])
+    browser = TestClient()
+    browser.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    started = time.perf_counter()
+    response = browser.get("/insights/outcomes/")
+    first = (time.perf_counter() - started) * 1000
+    assert response.status_code == 200, response.status_code
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = browser.get("/insights/outcomes/")
+        runs.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+    return {
+        "outcomes_page_first_ms": round(first, 2),
+        "outcomes_page_unchanged_ms": round(statistics.median(runs), 2),
+        "outcomes_page_unchanged_runs_ms": [round(r, 2) for r in runs],
+        "outcomes_page_role": user.role,
+    }
+
+
+def cache_in_use() -> dict:
+    """Return the default cache the settings chose, so the results say what was measured."""
+    from django.conf import settings
+    from django.core.cache import caches
+    from django.core.cache.backends.filebased import FileBasedCache
+    from django.core.cache.backends.redis import RedisCache
+
+    found = settings.CACHES["default"]
+    backend = caches["default"]
+    kind = "redis" if isinstance(backend, RedisCache) else "other"
+    kind = "file" if isinstance(backend, FileBasedCache) else kind
+    location = found.get("LOCATION", "")
+    if not isinstance(location, str):
+        location = ",".join(location)
+    if "@" in location:  # a URL with a password: the results name the server only
+        scheme, _, rest = location.partition("://")
+        location = f"{scheme}://{rest.rsplit('@', 1)[1]}"
+    return {
+        "backend": str(found.get("BACKEND", "")).rsplit(".", 1)[-1],
+        "kind": kind,
+        "location": location,
+        "max_entries": (found.get("OPTIONS") or {}).get("MAX_ENTRIES"),
     }
 
 

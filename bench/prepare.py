@@ -11,6 +11,7 @@ import json
 import os
 import random
 from pathlib import Path
+from typing import Any
 
 
 def main() -> None:
@@ -31,7 +32,7 @@ def main() -> None:
 
 
 def build_plan(manifest: dict, n_therapists: int, n_supervisors: int) -> dict:
-    from django.db.models import F, Max, Min
+    from django.db.models import F
 
     from openipt.accounts.models import ApiToken, User
     from openipt.courses.models import Course
@@ -41,6 +42,7 @@ def build_plan(manifest: dict, n_therapists: int, n_supervisors: int) -> dict:
     # Spread over the whole staff list, so the therapists have several supervisors.
     step = max(1, len(others) // max(1, n_therapists - len(big)))
     wanted = big + others[::step][: n_therapists - len(big)]
+    rng = random.Random(1)
     therapists = []
     for user in User.objects.filter(username__in=wanted).order_by("id"):
         _, token = ApiToken.issue(user, name="benchmark")
@@ -59,20 +61,32 @@ def build_plan(manifest: dict, n_therapists: int, n_supervisors: int) -> dict:
                     )[:100]
                 ],
                 "courses": list(mine.order_by("-started_on").values_list("id", flat=True)[:100]),
+                "bare": visible_sample(user, rng),
             }
         )
     chosen = User.objects.filter(username__in=wanted).values_list("supervisor__username", flat=True)
     supervisors = sorted({name for name in chosen if name})[:n_supervisors]
-    bounds = Course.objects.aggregate(low=Min("id"), high=Max("id"))
-    rng = random.Random(1)
-    bare_ids = [rng.randint(bounds["low"], bounds["high"]) for _ in range(1000)]
+    by_name = {user.username: user for user in User.objects.filter(username__in=supervisors)}
     return {
         "password": manifest["password"],
         "today": manifest["today"],
         "therapists": therapists,
         "supervisors": supervisors,
-        "bare_ids": bare_ids,
+        # In the order of "supervisors" (and of the sessions bench/signin.py adds).
+        "supervisor_bare": [visible_sample(by_name[name], rng) for name in supervisors],
     }
+
+
+def visible_sample(user: Any, rng: random.Random, size: int = 100) -> list[int]:
+    """Return up to `size` courses this user may see, chosen at random, for the bare view.
+
+    Chosen through the product's own rule (`Course.objects.visible_to`), so every bare-view
+    request is a read the access check allows and the audit records, as in the service.
+    """
+    from openipt.courses.models import Course
+
+    ids = list(Course.objects.visible_to(user).values_list("id", flat=True))
+    return sorted(rng.sample(ids, min(size, len(ids))))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@
 #   make bench BENCH_COURSES=20000              a reduced size
 #   make bench BENCH_DATABASES=sqlite           one database
 #   bash bench/run.sh --courses 20000 --duration 30    (flags override the variables)
-# Not part of `make test`. Needs PostgreSQL on 127.0.0.1:5432 (BENCH_PG_URL) for that leg.
+# Not part of `make test`. The PostgreSQL leg needs PostgreSQL on 127.0.0.1:5432 (BENCH_PG_URL)
+# and Redis on 127.0.0.1:6379 (BENCH_REDIS_URL, database 3 by default, flushed by the run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 args=(--courses "${BENCH_COURSES:-1000000}" --databases "${BENCH_DATABASES:-sqlite,postgresql}")
