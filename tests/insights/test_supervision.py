@@ -146,14 +146,11 @@ def test_it_shares_out_required_initial_tasks_done_past_the_initial_phase(team):
         done(past, task_id)
     done(past, "area_strategies")  # a middle-phase task: not counted
     done(early, standard[0])  # still in the initial phase: not counted
-    row = next(
-        r for r in supervision.therapist_rows(team.supervisor) if r.therapist == team.therapist
-    )
+    rows = {r.therapist.pk: r for r in supervision.therapist_rows(team.supervisor)}
+    row = rows[team.therapist.pk]
     assert (row.past_initial, row.tasks_expected, row.tasks_done) == (1, len(standard), 3)
     assert row.task_share == pytest.approx(3 / len(standard))
-    colleague = next(
-        r for r in supervision.therapist_rows(team.supervisor) if r.therapist == team.colleague
-    )
+    colleague = rows[team.colleague.pk]
     assert colleague.task_share is None
 
 

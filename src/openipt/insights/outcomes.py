@@ -18,6 +18,7 @@ recovery [S87], [S81], reliable improvement and reliable recovery [S80], [S81], 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -26,7 +27,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connections
-from django.db.models import Count, DateField, F, Q, QuerySet, Value
+from django.db.models import Count, DateField, F, Field, Func, IntegerField, Q, QuerySet, Value
+from django.db.models.expressions import Star
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -106,6 +108,7 @@ def report(
 
     Three grouped queries (referrals, starts, endings) and, grouped by therapist, one for
     names; the cost does not grow with the number of courses beyond the database's own.
+    `openipt.insights.services` keeps the result until a course or client it counts changes.
     """
     check_filters(filters)
     courses = _filtered(courses, filters)
@@ -162,17 +165,38 @@ def _next_month(month: date) -> date:
     return date(month.year + month.month // 12, month.month % 12 + 1, 1)
 
 
-def _referrals(clients: QuerySet, filters: Filters) -> QuerySet:
+def _referrals(clients: QuerySet, filters: Filters) -> Iterable[dict[str, Any]]:
     if filters.therapist is not None:
         clients = clients.filter(primary_therapist_id=filters.therapist)
     if filters.group == "month" and connections[clients.db].vendor == "sqlite":
         return _referrals_by_month_ranges(clients, filters)
     since, until = _midnight(filters.start), _midnight(filters.end + timedelta(days=1))
     clients = clients.filter(created_at__gte=since, created_at__lt=until)
-    if filters.group == "month":  # native on PostgreSQL, in the service's time zone
-        return clients.values(key=TruncMonth("created_at")).annotate(n=Count("id")).order_by()
+    if filters.group == "month" and connections[clients.db].vendor == "postgresql":
+        return _referrals_by_month_buckets(clients, filters)
+    if filters.group == "month":  # native on other databases, in the service's time zone
+        return clients.values(key=TruncMonth("created_at")).annotate(n=_rows()).order_by()
     key = _group_by(filters, "created_at", client=True)
-    return clients.values(key=key).annotate(n=Count("id")).order_by()
+    return clients.values(key=key).annotate(n=_rows()).order_by()
+
+
+def _referrals_by_month_buckets(clients: QuerySet, filters: Filters) -> list[dict[str, Any]]:
+    """Count referrals by month on PostgreSQL with `width_bucket` over the months' first
+    local midnights: a binary search per client instead of converting every timestamp to
+    the service's time zone (`TruncMonth`), which costs twice as long over a million rows.
+    The boundaries are those of `_referrals_by_month_ranges`, so both count the same."""
+    spans = _month_spans(filters)
+    edges = Value([_midnight(first) for first, _ in spans], output_field=Field())
+    found = clients.values(bucket=_WidthBucket(F("created_at"), edges)).annotate(n=_rows())
+    return [{"key": spans[row["bucket"] - 1][0], "n": row["n"]} for row in found.order_by()]
+
+
+class _WidthBucket(Func):
+    """PostgreSQL's `width_bucket(time, thresholds)`: the 1-based span a time falls in."""
+
+    function = "width_bucket"
+    template = "%(function)s(%(expressions)s::timestamptz[])"  # the thresholds come last
+    output_field = IntegerField()
 
 
 def _referrals_by_month_ranges(clients: QuerySet, filters: Filters) -> QuerySet:
@@ -185,7 +209,7 @@ def _referrals_by_month_ranges(clients: QuerySet, filters: Filters) -> QuerySet:
     counts = [
         clients.filter(created_at__gte=_midnight(first), created_at__lt=_midnight(after))
         .values(key=Value(first.replace(day=1), output_field=DateField()))
-        .annotate(n=Count("id"))
+        .annotate(n=_rows())
         .order_by()
         for first, after in _month_spans(filters)
     ]
@@ -209,20 +233,20 @@ def _month_spans(filters: Filters) -> list[tuple[date, date]]:
 
 def _started(courses: QuerySet[Course], filters: Filters) -> QuerySet:
     courses = courses.filter(started_on__gte=filters.start, started_on__lte=filters.end)
-    return courses.values(key=_group_by(filters, "started_on")).annotate(n=Count("id")).order_by()
+    return courses.values(key=_group_by(filters, "started_on")).annotate(n=_rows()).order_by()
 
 
 def _ended(courses: QuerySet[Course], filters: Filters) -> list[dict[str, Any]]:
     at_caseness = Q(finished=True, caseness=True)
     # Annotations carry a "c_" prefix: "finished" is also a column of the course.
     counts: dict[str, Any] = {
-        "c_ended": Count("id"),
-        "c_finished": Count("id", filter=Q(finished=True)),
-        "c_at_caseness": Count("id", filter=at_caseness),
+        "c_ended": _rows(),
+        "c_finished": _rows(Q(finished=True)),
+        "c_at_caseness": _rows(at_caseness),
     }
     for name, column in RATES:
-        counts[f"c_{name}"] = Count("id", filter=at_caseness & Q(**{column: True}))
-        counts[f"c_{name}_n"] = Count("id", filter=at_caseness & Q(**{f"{column}__isnull": False}))
+        counts[f"c_{name}"] = _rows(at_caseness & Q(**{column: True}))
+        counts[f"c_{name}_n"] = _rows(at_caseness & Q(**{f"{column}__isnull": False}))
     ended = courses.filter(status__in=ENDED, ended_on__gte=filters.start, ended_on__lte=filters.end)
     # Grouped by status too, the rows come in the covering index's order (status, ended_on)
     # and need no sort; the two statuses of a group are added together by the caller.
@@ -234,7 +258,22 @@ def _ended(courses: QuerySet[Course], filters: Filters) -> list[dict[str, Any]]:
     ]
 
 
-def _merge(raw: dict[Any, dict[str, Any]], found: QuerySet, name: str) -> None:
+def _rows(where: Q | None = None) -> Count:
+    """Count the rows (that match `where`): COUNT(*), not COUNT(id), so that no column is
+    read: the same number, a third less time over a million endings on SQLite, and
+    index-only scans on PostgreSQL, whose indexes do not hold the id."""
+    return _RowCount(filter=where)
+
+
+class _RowCount(Count):
+    """COUNT(*) with an optional FILTER clause. Django's Count refuses a star with a filter
+    for databases without FILTER; SQLite (3.30 and later) and PostgreSQL have it."""
+
+    def __init__(self, filter: Q | None = None) -> None:
+        super(Count, self).__init__(Star(), filter=filter)
+
+
+def _merge(raw: dict[Any, dict[str, Any]], found: Iterable[dict[str, Any]], name: str) -> None:
     for item in found:
         _add(raw.setdefault(_key(item["key"]), {}), {name: item["n"]})
 
