@@ -12,7 +12,10 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from django.db.models import Case, F, OuterRef, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from openipt.assessments.models import Administration
@@ -105,6 +108,48 @@ def _with_number(score: ScoreRow, number: int | None) -> ScoreRow:
         score.completed_at,
         score.session_id,
         number,
+    )
+
+
+@dataclass(frozen=True)
+class SeriesEnds:
+    """All the summary rules read of one instrument's series: its ends and its length."""
+
+    first: int
+    last: int
+    count: int
+    last_session: int | None  # the session the last score counts for
+
+
+def ends_of(scores: list[ScoreRow]) -> SeriesEnds | None:
+    """Return the ends of a series in time order (None for no scores)."""
+    if not scores:
+        return None
+    last = scores[-1]
+    return SeriesEnds(scores[0].total, last.total, len(scores), last.session_number)
+
+
+def with_counted_session(scores: QuerySet[Administration]) -> QuerySet[Any]:
+    """Annotate each score with `counted_for`, in SQL: the rule of `attribute`.
+
+    A score linked to an attended session of its course counts for it; any other counts for
+    the first attended session (by date, then number) on or after its local day; NULL when
+    there is none yet (it counts for the next session).
+    """
+    linked = Case(
+        When(
+            session__attendance=Session.Attendance.ATTENDED,
+            session__course_id=F("course_id"),
+            then=F("session__number"),
+        )
+    )
+    on_or_after = Session.objects.filter(
+        course_id=OuterRef("course_id"),
+        attendance=Session.Attendance.ATTENDED,
+        date__gte=OuterRef("local_day"),
+    ).order_by("date", "number")
+    return scores.annotate(local_day=TruncDate("completed_at")).annotate(
+        counted_for=Coalesce(linked, Subquery(on_or_after.values("number")[:1]))
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from openipt.assessments import conf
+from openipt.assessments import conf, summary
 from openipt.assessments.models import Administration, Alert, ItemAnswer
 from openipt.assessments.summary import (
     MeasureStatus,
@@ -130,11 +131,13 @@ def submit_assessment(
     if hits:
         with transaction.atomic():
             alerts = _raise_alerts(actor, course, inst, hits)
-    with transaction.atomic():
-        return record_administration(
-            actor, course, inst, answers, session=session, completed_by=completed_by,
-            alerts=alerts,
-        )  # fmt: skip
+    result = _scored(inst, answers, alerts)
+    _check_session(course, inst, session)
+    # Outermost (checked above), so this is the write's own transaction and a savepoint
+    # would only be made inside a test's; every refusal was raised before it.
+    with transaction.atomic(savepoint=False):
+        admin = _write(actor, course, inst, result, session, completed_by, None, alerts)
+    return _submitted(admin, alerts)
 
 
 def raise_risk_alerts(
@@ -185,24 +188,53 @@ def record_administration(
     check_can_submit(actor, course, completed_by)
     if alerts is None:
         alerts = _raise_alerts(actor, course, instrument, conf.triggered_risks(instrument, answers))
+    result = _scored(instrument, answers, alerts)
+    _check_session(course, instrument, session)
+    admin = _write(actor, course, instrument, result, session, completed_by, completed_at, alerts)
+    return _submitted(admin, alerts)
+
+
+def _scored(instrument: Instrument, answers: Mapping[str, object], alerts: list[Alert]) -> Score:
+    """Score the answers, or refuse them item by item (the alerts were raised already)."""
     if not isinstance(answers, Mapping):
         raise AnswersRefused([("answers", "Give the answers as item id: answer value.")], alerts)
     try:
-        result = score(instrument, answers)
+        return score(instrument, answers)
     except AnswerError as error:
         raise AnswersRefused([(p.item_id, p.message) for p in error.problems], alerts) from None
-    _check_session(course, instrument, session)
+
+
+def _submitted(admin: Administration | None, alerts: list[Alert]) -> Submitted:
+    if admin is None:  # the same session was scored a moment ago, by another request
+        raise ValidationError({"session": "This session already has this score."})
+    return Submitted(admin, alerts)
+
+
+def _write(
+    actor,
+    course: Course,
+    instrument: Instrument,
+    result: Score,
+    session: Session | None,
+    completed_by: str,
+    completed_at: datetime.datetime | None,
+    alerts: list[Alert],
+) -> Administration | None:
+    """Store the administration and update the summary from it; None if the session was
+    scored meanwhile. The course row is locked and read with the summary's facts first."""
+    when = completed_at or timezone.now()
+    row = summary.lock(course, day=timezone.localdate(when))
     try:
-        with transaction.atomic():
-            admin = _store(actor, course, instrument, result, session, completed_by, completed_at)
-    except IntegrityError:  # the same session was scored a moment ago, by another request
-        raise ValidationError({"session": "This session already has this score."}) from None
+        with transaction.atomic() if session is not None else nullcontext():
+            admin = _store(actor, course, instrument, result, session, completed_by, when)
+    except IntegrityError:  # only the one-score-per-session constraint can refuse it
+        return None
     if alerts:
         Alert.objects.filter(pk__in=[a.pk for a in alerts]).update(administration=admin)
         for alert in alerts:
             alert.administration = admin
-    refresh_course_summary(course, force=True)
-    return Submitted(admin, alerts)
+    summary.score_added(row, admin, course)
+    return admin
 
 
 def _store(
@@ -212,7 +244,7 @@ def _store(
     result: Score,
     session: Session | None,
     completed_by: str,
-    completed_at: datetime.datetime | None,
+    completed_at: datetime.datetime,
 ) -> Administration:
     """Write the administration and its answers item by item."""
     admin = Administration.objects.create(
@@ -223,7 +255,7 @@ def _store(
         total=result.total,
         band=result.band or "",
         completed_by=completed_by,
-        completed_at=completed_at or timezone.now(),
+        completed_at=completed_at,
         entered_by=actor,
         risk_items=[item_id for item_id, _ in conf.triggered_risks(instrument, result.answers)],
         flags=list(result.flags),

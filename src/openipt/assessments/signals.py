@@ -1,14 +1,16 @@
-"""Keep the course summary current when the course engine saves sessions or courses.
+"""Keep the course summary current when sessions or courses are saved.
 
-The course engine may also call `refresh_course_summary` itself; the memo in `summary`
-turns that second call into a no-op within the same transaction.
+The course engine records a new session inside `summary.kept_by_caller` and updates the
+summary incrementally itself; every other save or delete of a session (an edit, an import,
+a test's row) recomputes it in full here. A course saved without changing an input is a
+no-op thanks to the memo in `summary`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from openipt.assessments.summary import refresh_course_summary
+from openipt.assessments.summary import is_kept, refresh_course_summary
 from openipt.courses.models import Course, Session
 
 # A course save that touches none of these cannot change the summary.
@@ -17,7 +19,7 @@ COURSE_INPUTS = frozenset({"status", "planned_sessions", "format", "ended_on"})
 
 def session_saved(sender: type, instance: Session, raw: bool = False, **kwargs: Any) -> None:
     """Refresh after a session is recorded or changed: attendance, finished, measure due."""
-    if raw:
+    if raw or is_kept(instance.course_id):
         return
     refresh_course_summary(_course_of(instance), force=True)
 

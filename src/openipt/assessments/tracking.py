@@ -6,12 +6,19 @@ Both only prompt a review of the focus, medication and alternatives (ipt.md §10
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.core.cache import cache
 
 from openipt.assessments import conf
-from openipt.assessments.series import ScoreRow, attended_sessions, scores_of
+from openipt.assessments.series import (
+    ScoreRow,
+    SeriesEnds,
+    attended_sessions,
+    ends_of,
+    scores_of,
+)
 from openipt.courses.models import Course
 from openipt.measures import OutcomeSettings, get_instrument
 from openipt.measures.trajectories import (
@@ -55,34 +62,54 @@ def reasons(
     use_curves: bool = True,
 ) -> list[Reason]:
     """Return why an active course is not on track; [] when it is, or cannot be judged."""
+    ends = {code: found for code, rows in series.items() if (found := ends_of(rows)) is not None}
+    return reasons_for(course, ends, current_session, settings, use_curves=use_curves)
+
+
+def reasons_for(
+    course: Course,
+    ends: Mapping[str, SeriesEnds],
+    current_session: int,
+    settings: OutcomeSettings,
+    *,
+    use_curves: bool = True,
+) -> list[Reason]:
+    """Return the reasons from the ends of each series: all the rules read of a series.
+
+    The summary keeps the ends up to date without reloading the scores, so both paths share
+    this one rule.
+    """
     planned = planned_sessions(course)
     if course.status != Course.Status.ACTIVE or course.format == "maintenance" or not planned:
         return []
     found: list[Reason] = []
+    curves_of = _curves_lookup() if use_curves else None
     for code in TRACKED:
-        scores = series.get(code) or []
-        if not scores:
+        end = ends.get(code)
+        if end is None:
             continue
         instrument = get_instrument(code)
         name = instrument.name.split(" (")[0]
-        first, last = scores[0], scores[-1]
+        first, last = end.first, end.last
         cutoff = settings.caseness_cutoff(instrument)
-        if cutoff is not None and first.total < cutoff:
+        if cutoff is not None and first < cutoff:
             continue  # started below caseness: reliable improvement is hardly possible
-        if len(scores) >= 2 and needs_review(
-            instrument, first.total, last.total, current_session, planned, settings
+        if end.count >= 2 and needs_review(
+            instrument, first, last, current_session, planned, settings
         ):
             point = review_session(planned, settings)
             text = (
                 f"{name}: no reliable improvement by session {point} of {planned} "
-                f"({first.total} at the start, {last.total} now)."
+                f"({first} at the start, {last} now)."
             )
             found.append(Reason(code, "rule", text))
-        curves = service_curves(code) if use_curves else None
-        at = last.session_number
-        if curves and at and len(scores) >= 2 and off_track(curves, first.total, at, last.total):
+        at = end.last_session
+        if not (curves_of and at and end.count >= 2):
+            continue  # the curves are looked up only when they can be used
+        curves = curves_of(code)
+        if curves and off_track(curves, first, at, last):
             text = (
-                f"{name}: {last.total} at session {at} is worse "
+                f"{name}: {last} at session {at} is worse "
                 "than this service's finished courses that started at the same severity."
             )
             found.append(Reason(code, "curve", text))
@@ -101,18 +128,35 @@ def service_curves(code: str) -> ExpectedCurves | None:
     `OPENIPT_EXPECTED_CURVES_SAMPLE`), and is cached for hours: it is asked for on every
     course page and score saved, so its cost must not grow with the service.
     """
+    return _curves_lookup()(code)
+
+
+def _curves_lookup() -> Callable[[str], ExpectedCurves | None]:
+    """Return a lookup of curves by instrument that reads the finished courses at most once.
+
+    A young service (too few finished courses) is not cached, so the next finished course
+    counts at once; one lookup asked for several instruments then costs one query, not one
+    per instrument.
+    """
     minimum, sample = conf.curves_min_courses(), conf.curves_sample()
-    key = curves_key(code)
-    cached = cache.get(key)
-    if cached is not None:
-        return cached[0]
-    finished = Course.objects.filter(finished=True).exclude(status=Course.Status.ACTIVE)
-    ids = list(finished.order_by("-pk").values_list("pk", flat=True)[:sample])
-    if len(ids) < minimum:
-        return None  # a young service: not cached, so the next finished course counts at once
-    curves = _fit(code, ids, minimum)
-    cache.set(key, (curves,), CURVES_TIMEOUT)
-    return curves
+    finished: list[int] | None = None
+
+    def lookup(code: str) -> ExpectedCurves | None:
+        nonlocal finished
+        key = curves_key(code)
+        cached = cache.get(key)
+        if cached is not None:
+            return cached[0]
+        if finished is None:
+            done = Course.objects.filter(finished=True).exclude(status=Course.Status.ACTIVE)
+            finished = list(done.order_by("-pk").values_list("pk", flat=True)[:sample])
+        if len(finished) < minimum:
+            return None
+        curves = _fit(code, finished, minimum)
+        cache.set(key, (curves,), CURVES_TIMEOUT)
+        return curves
+
+    return lookup
 
 
 def _fit(code: str, course_ids: list[int], minimum: int) -> ExpectedCurves:

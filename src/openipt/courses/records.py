@@ -11,7 +11,8 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from openipt.courses.checks import (
@@ -41,6 +42,11 @@ from openipt.protocol.problem_areas import AreaCode, area_label
 from openipt.protocol.rules import FocusChoice, Notice, check_focus
 
 MAX_GOALS = 10  # a product limit that keeps the list something a client can hold in mind
+
+
+def current_foci_prefetch() -> Prefetch:
+    """Return the prefetch of the focus in force, the one `current_foci` reads."""
+    return Prefetch("foci", queryset=Focus.objects.filter(replaced_at__isnull=True))
 
 
 def current_foci(course: Course) -> list[Focus]:
@@ -198,6 +204,35 @@ def complete_task(
     return completion
 
 
+def tick_tasks(
+    actor, course: Course, task_ids: Sequence[str], *, session: Session, on: date
+) -> None:
+    """Tick the tasks done in a session, as `complete_task` would each, in fewer queries.
+
+    The course's completions are read once (a prefetch of `task_completions` when present):
+    a task already ticked costs nothing, a new one its insert.
+    """
+    check_writer(actor, course)
+    check_active(course)
+    done = {completion.task_id for completion in course.task_completions.all()}
+    for task_id in dict.fromkeys(task_ids):
+        _task_for(course, task_id)
+        check_past(on, "completed_on", "The date")
+        if task_id in done:
+            continue
+        try:
+            with transaction.atomic():
+                TaskCompletion.objects.create(
+                    course=course,
+                    task_id=task_id,
+                    session=session,
+                    completed_on=on,
+                    recorded_by=actor,
+                )
+        except IntegrityError:
+            pass  # ticked a moment ago, from the checklist in another tab
+
+
 @transaction.atomic
 def uncomplete_task(actor, course: Course, task_id: str) -> None:
     """Mark a phase task not done again, so it returns to the agenda."""
@@ -316,5 +351,6 @@ __all__ = [
     "record_sick_role",
     "set_focus",
     "set_goals",
+    "tick_tasks",
     "uncomplete_task",
 ]

@@ -13,7 +13,9 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery, prefetch_related_objects
 
+from openipt.assessments import summary
 from openipt.clients.models import Client
 from openipt.courses import records
 from openipt.courses.checks import (
@@ -238,16 +240,17 @@ def _check_renegotiation(
 
 
 def _check_session_date(course: Course, when: object) -> date:
+    """Refuse a missing, future or early date; `course` carries `previous_on` (`_lock`)."""
     if not isinstance(when, date):
         raise ValidationError({"date": "Enter the date of the session."}, code="required")
     check_past(when, "date", "The session date")
     check_not_before_start(course, when, "date", "The session date")
-    previous = course.sessions.order_by("-date", "-id").first()
-    if previous and when < previous.date:
+    previous = course.previous_on  # type: ignore[attr-defined]
+    if previous and when < previous:
         raise ValidationError(
             {
                 "date": f"The session date cannot be before the previous session "
-                f"({previous.date.strftime('%-d %b %Y')})."
+                f"({previous.strftime('%-d %b %Y')})."
             },
             code="before_previous",
         )
@@ -279,6 +282,16 @@ def _check_session_work(
     return list(dict.fromkeys(techniques)), list(dict.fromkeys(strategies))
 
 
+def _lock(course: Course) -> Course:
+    """Lock the course row and read, in the same query, what a session save checks (the
+    previous session's date) and what the summary's incremental update needs."""
+    previous = Session.objects.filter(course=OuterRef("pk")).order_by("-date", "-id")
+    query = Course.objects.select_related("client", "therapist").annotate(
+        previous_on=Subquery(previous.values("date")[:1])
+    )
+    return summary.lock(course, query)
+
+
 @transaction.atomic
 def record_session(
     actor,
@@ -295,20 +308,21 @@ def record_session(
 ) -> Session:
     """Record a session, numbered and phased by the format from the sessions attended."""
     check_writer(actor, course)
-    locked = lock(course)
+    locked = _lock(course)
     check_active(locked)
     attendance = check_choice(attendance, Session.Attendance, "attendance", "Attendance")
     modality = check_choice(modality, Session.Modality, "modality", "Modality")
     when = _check_session_date(locked, date)
     attended = attendance == Session.Attendance.ATTENDED
     slot = _next_slot(locked, attended)
-    number = slot.number
+    if strategies or tasks_done:  # the focus and the tasks, read once under the lock
+        prefetch_related_objects([locked], records.current_foci_prefetch(), "task_completions")
     techniques, strategies = _check_session_work(locked, attended, techniques, strategies)
     if tasks_done and not attended:
         raise ValidationError("Tasks are ticked off only in attended sessions.")
     session = Session(
         course=locked,
-        number=number,
+        number=slot.number,
         date=when,
         attendance=attendance,
         modality=modality,
@@ -321,13 +335,29 @@ def record_session(
         notes=clean_text(notes, "notes"),
         recorded_by=actor,
     )
-    session.full_clean()
-    session.save()
+    _validate(session, locked)
+    with summary.kept_by_caller(locked.pk):  # the summary is updated below, incrementally
+        session.save()
     if attended:
         _count_attended(actor, locked, session, tasks_done)
+    else:
+        summary.touch(locked)  # no summary column changes, but the next locked read must know
     course.sessions_attended = locked.sessions_attended
     course.last_session_on = locked.last_session_on
     return session
+
+
+def _validate(session: Session, course: Course) -> None:
+    """Validate the session's fields without the database checks the lock makes needless.
+
+    The course is the locked row and the author the signed-in user, so both rows exist; an
+    attended number above every attended one (read with the lock) cannot clash, so the
+    unique constraint is checked only when the numbers have a gap.
+    """
+    attended = session.attendance == Session.Attendance.ATTENDED
+    highest = course.summary_current or 0  # type: ignore[attr-defined]
+    clash = attended and session.number <= highest
+    session.full_clean(exclude=["course", "recorded_by"], validate_constraints=clash)
 
 
 def _next_slot(course: Course, attended: bool) -> SessionSlot:
@@ -351,11 +381,10 @@ def _next_slot(course: Course, attended: bool) -> SessionSlot:
 
 def _count_attended(actor, course: Course, session: Session, tasks_done: Sequence[str]) -> None:
     """Keep the summary columns in step with an attended session and tick its tasks."""
-    course.sessions_attended = session.number
-    course.last_session_on = max(session.date, course.last_session_on or session.date)
-    course.save(update_fields=["sessions_attended", "last_session_on", "updated_at"])
-    for task_id in dict.fromkeys(tasks_done):
-        records.complete_task(actor, course, task_id, session=session, on=session.date)
+    last_on = max(session.date, course.last_session_on or session.date)
+    summary.session_added(course, session, course, last_session_on=last_on)
+    if tasks_done:
+        records.tick_tasks(actor, course, tasks_done, session=session, on=session.date)
 
 
 def course_state(course: Course) -> CourseState:
