@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.test import override_settings
 
 from openipt.assessments import conf, tracking
 from openipt.assessments.summary import load
 from openipt.courses.models import Course
+from tests.conftest import clear_cache
 from tests.factories import add_session, make_course, phq9_answers, run_course, score_session
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +111,7 @@ def test_it_does_not_flag_a_course_inside_the_tolerance_band(cast):
 def test_it_fits_the_curves_on_the_most_recent_finished_courses_only(cast):
     _finished_courses(cast, 2, [20, 20, 20, 20])  # older courses that did not improve
     _finished_courses(cast, 3, [17, 14, 11, 9, 7, 6])
-    cache.clear()  # the fit made while the last course ran is kept for hours otherwise
+    clear_cache()  # the fit made while the last course ran is kept for hours otherwise
     curves = tracking.service_curves("phq9")
     assert curves is not None
     point = curves.groups["moderately_severe"][3]

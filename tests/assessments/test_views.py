@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from openipt.assessments.models import Administration, Alert
 from openipt.assessments.services import submit_assessment
+from tests.conftest import clear_cache
 from tests.factories import add_session, make_course, phq9_answers, run_course, score_session
 
 pytestmark = pytest.mark.django_db
@@ -313,12 +314,10 @@ def test_it_says_so_when_a_course_has_no_scores(cast, course):
 def test_it_draws_inline_svg_even_after_a_pdf_was_made(cast, course):
     import xml.etree.ElementTree as ET
 
-    from django.core.cache import cache
-
     from openipt.charts.svg import SVG_NS
 
     run_course(course=course, phq9_totals=[18, 12])
-    cache.clear()
+    clear_cache()
     ET.register_namespace("", "")  # what importing weasyprint.pdf.metadata does
     try:
         html = _render("{% measures_letter course %}", course=course)

@@ -14,11 +14,11 @@ import itertools
 import os
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from tests.conftest import clear_cache
 from tests.insights.conftest import TODAY
 
 pytestmark = pytest.mark.django_db
@@ -156,7 +156,7 @@ def counts(client, urls, *, kept: bool = False) -> dict[str, int]:
     """Return each page's queries, made from nothing (the cache emptied) or kept."""
     found = {}
     for url in urls:
-        cache.clear()
+        clear_cache()
         if kept:
             assert client.get(url).status_code == 200
         with CaptureQueriesContext(connection) as queries:

@@ -14,6 +14,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from tests.api.test_schemathesis import CHECKS
+from tests.conftest import clear_cache
 from tests.factories import make_course
 from tests.interpersonal.conftest import START
 
@@ -38,10 +39,9 @@ def api_schema(db):
 
 @pytest.fixture
 def unthrottled(settings):
-    from django.core.cache import cache
 
     settings.OPENIPT_API_RATE_USER = "100000/m"
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture

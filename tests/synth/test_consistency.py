@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.db.models import Count, Q, Sum
+
+from tests.conftest import clear_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def service(synth, settings):
     # A low minimum so that the service's own expected-change curves are fitted and used.
     settings.OPENIPT_EXPECTED_CURVES_MIN_COURSES = 5
-    cache.clear()
+    clear_cache()
     return synth(courses=120, batch_courses=50)
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
+
+from tests.conftest import clear_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def test_it_appends_a_service_whose_summaries_stay_true(synth, settings):
     from tests.synth.conftest import synth_config
 
     settings.OPENIPT_EXPECTED_CURVES_MIN_COURSES = 5
-    cache.clear()
+    clear_cache()
     synth(courses=40)
     result = generate(synth_config(courses=30, seed=9), append=True)
     assert result.counts.courses == 30
