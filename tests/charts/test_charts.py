@@ -75,12 +75,20 @@ def test_it_never_repeats_an_id_across_two_charts_on_one_page() -> None:
     assert len(ids) == len(set(ids))
 
 
-def test_it_points_every_reference_at_an_id_in_the_same_svg() -> None:
-    svg = CASES["score_sessions"]()
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_it_points_every_reference_at_an_id_in_the_same_svg(name: str) -> None:
+    svg = CASES[name]()
     ids = set(re.findall(r' id="([^"]+)"', svg))
     references = re.findall(r"url\(#([^)]+)\)", svg) + re.findall(r'href="#([^"]+)"', svg)
-    assert references
     assert set(references) <= ids
+
+
+def test_it_scopes_the_references_matplotlib_writes() -> None:
+    # The score chart is written directly and refers to nothing; matplotlib's charts do.
+    svg = CASES["circle_full"]()
+    references = re.findall(r"url\(#([^)]+)\)", svg) + re.findall(r'href="#([^"]+)"', svg)
+    assert references
+    assert all(reference.startswith(f"{parse(svg).get('id')}-") for reference in references)
 
 
 def test_it_renders_the_same_bytes_from_many_threads() -> None:

@@ -1,25 +1,41 @@
-"""Questionnaire totals over a course, on labelled severity bands."""
+"""Questionnaire totals over a course, on labelled severity bands.
+
+Written as SVG directly rather than through matplotlib: the layout is fixed, and
+matplotlib's tick and text layout cost about 40 ms of CPU per drawing against about 1 ms
+here. The look (sizes, margins, fonts, colours, ticks) is the one `style` gives the
+matplotlib charts, and the output is as deterministic and accessible (`svg.finalise`).
+"""
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import textwrap
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
-from matplotlib.transforms import blended_transform_factory
-
-from openipt.charts import style
+from openipt.charts import style, ticks
+from openipt.charts.canvas import ASCENT, DESCENT, MIDDLE, Canvas, font, num, text_width
 from openipt.charts.memo import memoized_svg
 from openipt.charts.svg import finalise
 from openipt.charts.types import Band, EventMark, ScorePoint
 
 MAX_VALUE_LABELS = 16  # beyond this, numbers above every point crowd the line
+
+# Layout in points (72 to the inch), as matplotlib placed the axes for this chart.
+WIDTH = style.SCORE_SIZE[0] * 72
+HEIGHT = style.SCORE_SIZE[1] * 72
+LEFT = 0.5 * 72
+RIGHT = WIDTH - 1.05 * 72  # the band labels are written in the margin right of this
+TOP = (style.TITLE_BAND + 0.1) * 72
+BOTTOM = HEIGHT - 0.5 * 72
+TICK = 3.0  # tick length, outwards
+TICK_PAD = 3.5  # between a tick and its label
+LABEL_PAD = 4.0  # between tick labels and the axis label
+BAND_LINE = style.SMALL * 1.1  # baseline to baseline in a band label
+EVENT_SIZE = 7.5
 
 
 @memoized_svg
@@ -48,12 +64,9 @@ def score_chart(
     points = sorted(series, key=lambda p: (p.date, p.session_number or 0))
     ordered_bands = sorted(bands, key=lambda b: b.lower)
     plot = _Plot.build(points, events, x)
-
-    def draw(fig: Figure) -> None:
-        _draw(fig, plot, ordered_bands, title, y_max, higher_is_better)
-
+    drawing = _draw(plot, ordered_bands, title, y_max, higher_is_better)
     desc = _describe(points, ordered_bands, events, x, higher_is_better)
-    return finalise(style.render_svg(style.SCORE_SIZE, draw), title=title, desc=desc)
+    return finalise(drawing, title=title, desc=desc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,82 +127,99 @@ def _session_at(day: datetime.date, anchors: list[tuple[int, int]]) -> float:
         return last_session + 0.5
     days = [a[0] for a in anchors]
     sessions = [a[1] for a in anchors]
-    return round(float(np.interp(ordinal, days, sessions)), 2)
+    j = bisect.bisect_right(days, ordinal) - 1
+    if j >= len(days) - 1:
+        return float(sessions[-1])
+    # Linear between the two anchors, computed as numpy.interp does, to the same float.
+    slope = (sessions[j + 1] - sessions[j]) / (days[j + 1] - days[j])
+    return round(slope * (ordinal - days[j]) + sessions[j], 2)
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """The plot area and its scales: data values to SVG points."""
+
+    x_low: float
+    x_high: float
+    y_max: int
+
+    def x(self, value: float) -> float:
+        if self.x_high <= self.x_low:
+            return (LEFT + RIGHT) / 2
+        return LEFT + (value - self.x_low) / (self.x_high - self.x_low) * (RIGHT - LEFT)
+
+    def y(self, value: float) -> float:
+        return BOTTOM - value / self.y_max * (BOTTOM - TOP)
 
 
 def _draw(
-    fig: Figure, plot: _Plot, bands: list[Band], title: str, y_max: int, higher_is_better: bool
-) -> None:
-    style.set_margins(fig, left=0.5, right=1.05, top=style.TITLE_BAND + 0.1, bottom=0.5)
-    ax = fig.add_subplot()
-    ax.tick_params(length=3, width=0.8)
-    style.add_title(fig, title)
-    better = "Higher" if higher_is_better else "Lower"
-    style.add_subtitle(fig, f"Total score 0–{y_max}. {better} is better.")
-    ax.set_ylim(0, y_max)
-    ax.set_ylabel("Total score")
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
-    _draw_bands(fig, ax, bands, y_max, higher_is_better)
-    _set_x_axis(ax, plot)
-    if not plot.totals:
-        ax.text(
-            0.5,
-            0.5,
-            "No scores yet",
-            transform=ax.transAxes,
-            ha="center",
-            va="center",
-            fontsize=style.TITLE_SIZE,
-            color=style.INK,
-            bbox={"boxstyle": "round,pad=0.5", "fc": "white", "ec": style.MUTED},
-        )
+    plot: _Plot, bands: list[Band], title: str, y_max: int, higher_is_better: bool
+) -> ET.Element:
+    """Write the chart back to front, as matplotlib's z-order had it."""
+    x_low, x_high, x_ticks = _x_axis(plot)
+    frame = _Frame(x_low, x_high, y_max)
+    canvas = Canvas(WIDTH, HEIGHT)
+    canvas.rect(0, 0, WIDTH, HEIGHT, fill="#ffffff")
+    _draw_bands(canvas, frame, bands, higher_is_better)
+    _draw_axes(canvas, frame, x_ticks, "Date" if plot.mode == "date" else "Session")
+    _draw_event_lines(canvas, frame, plot)
+    if plot.totals:
+        _draw_series(canvas, frame, plot)
     else:
-        ax.plot(
-            plot.xs,
-            plot.totals,
-            color=style.LINE,
-            marker="o",
-            markersize=6.5,
-            markerfacecolor=style.LINE,
-            markeredgecolor="white",
-            markeredgewidth=1.2,
-            zorder=3,
-            clip_on=False,
-        )
-        if len(plot.totals) <= MAX_VALUE_LABELS:
-            _label_values(ax, plot, y_max)
-    _draw_events(ax, plot)
+        _draw_empty(canvas)
+    _draw_event_labels(canvas, frame, plot)
+    better = "Higher" if higher_is_better else "Lower"
+    _draw_header(canvas, title, f"Total score 0–{y_max}. {better} is better.")
+    return canvas.finish()
 
 
-def _draw_bands(
-    fig: Figure, ax: Axes, bands: list[Band], y_max: int, higher_is_better: bool
-) -> None:
+def _x_axis(plot: _Plot) -> tuple[float, float, list[tuple[float, str]]]:
+    """Return the x range and its labelled ticks: dates, or sessions with "Before" at 0."""
+    if plot.mode == "date":
+        if not plot.days:
+            return 0.0, 1.0, []
+        first, last = style.pad_dates(min(plot.days), max(plot.days))
+        dated = ticks.date_ticks(first, last)
+        return style.x_of(first), style.x_of(last), [(style.x_of(d), t) for d, t in dated]
+    numbers = plot.xs + [m[0] for m in plot.marks] or [1.0, 12.0]
+    low, high = min(numbers), max(numbers)
+    if high - low < 4:
+        high = low + 4
+    low, high = low - 0.5, high + 0.5
+    numbered = ticks.integer_ticks(low, high, 12)
+    return low, high, [(float(n), "Before" if n == 0 else str(n)) for n in numbered]
+
+
+def _draw_header(canvas: Canvas, title: str, subtitle: str) -> None:
+    """Write the title top-left, as a heading would be in print, and the note under it."""
+    margin = 0.1 * 72
+    size = style.TITLE_SIZE
+    canvas.text(margin, margin + ASCENT * size, title, fill=style.INK, **font(size, weight="700"))
+    top = 0.36 * 72 + ASCENT * style.SMALL
+    canvas.text(margin, top, subtitle, fill=style.MUTED, **font(style.SMALL))
+
+
+def _draw_bands(canvas: Canvas, frame: _Frame, bands: list[Band], higher_is_better: bool) -> None:
+    """Shade each band, rule its top in white and write its name and range on the right."""
     ranked = list(reversed(bands)) if higher_is_better else bands
-    tint = {
-        id(b): style.BAND_TINTS[min(i, len(style.BAND_TINTS) - 1)] for i, b in enumerate(ranked)
-    }
-    to_label = blended_transform_factory(ax.transAxes, ax.transData)
-    axis_height_pt = ax.get_position().height * fig.get_figheight() * 72
-    line_pt = style.SMALL * 1.3
+    tints = style.BAND_TINTS
+    tint = {id(b): tints[min(i, len(tints) - 1)] for i, b in enumerate(ranked)}
+    shading = canvas.group()
+    rules = canvas.group(stroke="#ffffff", stroke_width=1.0)
+    labels = canvas.group(fill=style.INK, **font(style.SMALL))
     for band in bands:
         low = max(band.lower - 0.5, 0)
-        high = min(band.upper + 0.5, y_max)
+        high = min(band.upper + 0.5, frame.y_max)
         if high <= low:
             continue
-        ax.axhspan(low, high, color=tint[id(band)], linewidth=0, zorder=0)
-        ax.axhline(high, color="white", linewidth=1.0, zorder=0.5)
-        room = int((high - low) / y_max * axis_height_pt // line_pt)
-        ax.text(
-            1.02,
-            (low + high) / 2,
-            _band_text(band, room),
-            transform=to_label,
-            ha="left",
-            va="center",
-            fontsize=style.SMALL,
-            linespacing=1.1,
-            clip_on=False,
-        )
+        top, bottom = frame.y(high), frame.y(low)
+        canvas.rect(LEFT, top, RIGHT - LEFT, bottom - top, into=shading, fill=tint[id(band)])
+        canvas.line(LEFT, top, RIGHT, top, into=rules)
+        room = int((bottom - top) // (style.SMALL * 1.3))
+        lines = _band_text(band, room).split("\n")
+        first = (top + bottom) / 2 - (len(lines) - 1) * BAND_LINE / 2 + MIDDLE * style.SMALL
+        for i, line in enumerate(lines):
+            canvas.text(RIGHT + 0.02 * (RIGHT - LEFT), first + i * BAND_LINE, line, into=labels)
 
 
 def _band_text(band: Band, room: int) -> str:
@@ -203,65 +233,129 @@ def _band_text(band: Band, room: int) -> str:
     return band.label
 
 
-def _set_x_axis(ax: Axes, plot: _Plot) -> None:
-    if plot.mode == "date":
-        ax.set_xlabel("Date")
-        if not plot.days:
-            ax.set_xticks([])
-            return
-        style.use_date_axis(ax, *style.pad_dates(min(plot.days), max(plot.days)))
+def _draw_axes(
+    canvas: Canvas, frame: _Frame, x_ticks: list[tuple[float, str]], x_label: str
+) -> None:
+    """Draw the left and bottom axis lines with outward ticks, tick labels and axis names."""
+    y_ticks = [(float(n), str(n)) for n in ticks.integer_ticks(0, frame.y_max, 6)]
+    marks = "".join(f"M{num(frame.x(v))} {num(BOTTOM)}v{num(TICK)}" for v, _ in x_ticks)
+    marks += "".join(f"M{num(LEFT - TICK)} {num(frame.y(v))}h{num(TICK)}" for v, _ in y_ticks)
+    lines = canvas.group(fill="none", stroke=style.MUTED, stroke_width=0.8)
+    canvas.path(f"M{num(LEFT)} {num(TOP)}V{num(BOTTOM)}H{num(RIGHT)}", into=lines)
+    if marks:
+        canvas.path(marks, into=lines)
+    small = canvas.group(fill=style.INK, **font(style.SMALL))
+    below = BOTTOM + TICK + TICK_PAD + ASCENT * style.SMALL
+    for value, label in x_ticks:
+        canvas.text(frame.x(value), below, label, into=small, text_anchor="middle")
+    beside = LEFT - TICK - TICK_PAD
+    for value, label in y_ticks:
+        y = frame.y(value) + MIDDLE * style.SMALL
+        canvas.text(beside, y, label, into=small, text_anchor="end")
+    names = canvas.group(fill=style.INK, text_anchor="middle", **font(style.FONT_SIZE))
+    size = style.FONT_SIZE
+    x_name = BOTTOM + TICK + TICK_PAD + style.SMALL + LABEL_PAD + ASCENT * size
+    canvas.text((LEFT + RIGHT) / 2, x_name, x_label, into=names)
+    widest = max(text_width(label, style.SMALL) for _, label in y_ticks)
+    y_name = max(beside - widest - LABEL_PAD - DESCENT * size, ASCENT * size)
+    middle = (TOP + BOTTOM) / 2
+    rotate = f"rotate(-90 {num(y_name)} {num(middle)})"
+    canvas.text(y_name, middle, "Total score", into=names, transform=rotate)
+
+
+def _draw_series(canvas: Canvas, frame: _Frame, plot: _Plot) -> None:
+    """Draw the line with white-edged markers, and each total above its point if few."""
+    where = [(frame.x(x), frame.y(t)) for x, t in zip(plot.xs, plot.totals, strict=True)]
+    canvas.polyline(
+        where, fill="none", stroke=style.LINE, stroke_width=2.0, stroke_linecap="square"
+    )
+    markers = canvas.group(fill=style.LINE, stroke="#ffffff", stroke_width=1.2)
+    for x, y in where:
+        canvas.circle(x, y, 3.25, into=markers)
+    if len(plot.totals) > MAX_VALUE_LABELS:
         return
-    ax.set_xlabel("Session")
-    numbers = plot.xs + [m[0] for m in plot.marks] or [1.0, 12.0]
-    low, high = min(numbers), max(numbers)
-    if high - low < 4:
-        high = low + 4
-    ax.set_xlim(low - 0.5, high + 0.5)
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=12, integer=True))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: "Before" if v == 0 else f"{v:.0f}"))
+    labels = canvas.group(fill=style.INK, **font(style.SMALL, weight="700"))
+    for (x, y), total in zip(where, plot.totals, strict=True):
+        above = total <= frame.y_max * 0.9
+        baseline = y - 8 - DESCENT * style.SMALL if above else y + 9 + ASCENT * style.SMALL
+        width = text_width(str(total), style.SMALL, bold=True)
+        _text_box(canvas, labels, x - width / 2, baseline, width, style.SMALL, 0.12, 0.85)
+        canvas.text(x, baseline, str(total), into=labels, text_anchor="middle")
 
 
-def _label_values(ax: Axes, plot: _Plot, y_max: int) -> None:
-    for where, total in zip(plot.xs, plot.totals, strict=True):
-        above = total <= y_max * 0.9
-        ax.annotate(
-            str(total),
-            (where, total),
-            xytext=(0, 8 if above else -9),
-            textcoords="offset points",
-            ha="center",
-            va="bottom" if above else "top",
-            fontsize=style.SMALL,
-            weight="bold",
-            color=style.INK,
-            zorder=4,
-            annotation_clip=False,
-            bbox={"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none", "alpha": 0.85},
-        )
+def _text_box(
+    canvas: Canvas,
+    into: ET.Element,
+    x: float,
+    baseline: float,
+    width: float,
+    size: float,
+    pad: float,
+    opacity: float,
+) -> None:
+    """Put a rounded white box behind one line of text, padded by ``pad`` em all round."""
+    pad *= size
+    top = baseline - ASCENT * size - pad
+    height = size + 2 * pad
+    canvas.rect(
+        x - pad,
+        top,
+        width + 2 * pad,
+        height,
+        into=into,
+        rx=pad,
+        fill="#ffffff",
+        fill_opacity=opacity,
+        stroke="none",
+    )
 
 
-def _draw_events(ax: Axes, plot: _Plot) -> None:
+def _draw_empty(canvas: Canvas) -> None:
+    """Say so in a box in the middle of the plot when there is nothing to draw."""
+    text = "No scores yet"
+    size = style.TITLE_SIZE
+    width = text_width(text, size)
+    x, y = (LEFT + RIGHT) / 2, (TOP + BOTTOM) / 2
+    baseline = y + (ASCENT - 0.5) * size
+    pad = 0.5 * size
+    canvas.rect(
+        x - width / 2 - pad,
+        y - size / 2 - pad,
+        width + 2 * pad,
+        size + 2 * pad,
+        rx=pad,
+        fill="#ffffff",
+        stroke=style.MUTED,
+        stroke_width=1.0,
+    )
+    canvas.text(x, baseline, text, fill=style.INK, text_anchor="middle", **font(size))
+
+
+def _draw_event_lines(canvas: Canvas, frame: _Frame, plot: _Plot) -> None:
+    """Dash a line at each event, under the scores, so the line stays readable across it."""
     if not plot.marks:
         return
-    low, high = ax.get_xlim()
+    dashed = canvas.group(stroke=style.MUTED, stroke_width=1.1, stroke_dasharray="4.4,3.3")
+    for where, _label in sorted(plot.marks):
+        x = frame.x(where)
+        canvas.line(x, BOTTOM, x, TOP, into=dashed)
+
+
+def _draw_event_labels(canvas: Canvas, frame: _Frame, plot: _Plot) -> None:
+    """Name each event at the top of its line, alternating two heights so neighbours clear."""
+    if not plot.marks:
+        return
+    labels = canvas.group(fill=style.INK, **font(EVENT_SIZE))
     for i, (where, label) in enumerate(sorted(plot.marks)):
-        ax.axvline(where, color=style.MUTED, linestyle=(0, (4, 3)), linewidth=1.1, zorder=2)
-        fraction = (where - low) / (high - low) if high > low else 0.0
-        right = fraction > 0.7
-        ax.annotate(
-            style.shorten(label, 22),
-            (where, 0.97 - 0.09 * (i % 2)),
-            xycoords=("data", "axes fraction"),
-            xytext=(-3 if right else 3, 0),
-            textcoords="offset points",
-            ha="right" if right else "left",
-            va="top",
-            fontsize=7.5,
-            color=style.INK,
-            zorder=5,
-            annotation_clip=False,
-            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.9},
-        )
+        x = frame.x(where)
+        right = (x - LEFT) / (RIGHT - LEFT) > 0.7
+        text = style.shorten(label, 22)
+        width = text_width(text, EVENT_SIZE)
+        anchor = x - 3 if right else x + 3
+        baseline = TOP + (0.03 + 0.09 * (i % 2)) * (BOTTOM - TOP) + ASCENT * EVENT_SIZE
+        box_left = anchor - width if right else anchor
+        _text_box(canvas, labels, box_left, baseline, width, EVENT_SIZE, 0.15, 0.9)
+        canvas.text(anchor, baseline, text, into=labels, text_anchor="end" if right else "start")
 
 
 def _band_of(total: int, bands: list[Band]) -> str | None:

@@ -11,13 +11,11 @@ import datetime
 import io
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-import matplotlib.dates as mdates
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+if TYPE_CHECKING:  # matplotlib is imported where it is used: charts drawn directly skip it
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 INK = "#1a1a1a"  # 17:1 on white
 MUTED = "#595959"  # 7:1 on white, secondary text and axes
@@ -79,6 +77,9 @@ _RENDER_LOCK = threading.Lock()
 
 def render_svg(size: tuple[float, float], draw: Callable[[Figure], None]) -> str:
     """Draw onto a fresh Figure under our rcParams and return matplotlib's raw SVG."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
     with _RENDER_LOCK, matplotlib.rc_context(RC):
         fig = Figure(figsize=size, dpi=72)
         draw(fig)
@@ -87,9 +88,19 @@ def render_svg(size: tuple[float, float], draw: Callable[[Figure], None]) -> str
     return buffer.getvalue()
 
 
+EPOCH = datetime.date(1970, 1, 1)  # matplotlib's default date.epoch
+
+
 def x_of(day: datetime.date) -> float:
-    """Return the date's position on a matplotlib date axis (days since 1970)."""
-    return float(mdates.date2num(day))
+    """Return the date's position on a matplotlib date axis (days since 1970).
+
+    Worked out without matplotlib for a date, so that charts drawn directly never load it.
+    """
+    if isinstance(day, datetime.datetime):  # a time of day: matplotlib's own fraction
+        import matplotlib.dates as mdates
+
+        return float(mdates.date2num(day))
+    return float(day.toordinal() - EPOCH.toordinal())
 
 
 def format_date(day: datetime.date) -> str:
@@ -104,6 +115,9 @@ def format_short_date(day: datetime.date) -> str:
 
 def use_date_axis(ax: Axes, first: datetime.date, last: datetime.date) -> None:
     """Limit the x axis to first..last and label it with locale-independent dates."""
+    import matplotlib.dates as mdates
+    from matplotlib.ticker import FuncFormatter
+
     span = (last - first).days
     ax.set_xlim(x_of(first), x_of(last))
     locator = mdates.AutoDateLocator(minticks=3, maxticks=6)

@@ -36,12 +36,19 @@ PRESENTATION = frozenset(
 FONT_FALLBACK = ", Verdana, Arial, sans-serif"
 
 
-def finalise(raw: str, *, title: str, desc: str) -> str:
-    """Return the SVG with role, title, desc and fluid width; drop what breaks inlining."""
-    root = ET.fromstring(raw[raw.index("<svg") :])  # noqa: S314 - our own output
-    _drop_metadata_and_css(root)
-    for element in root.iter():
-        _move_style_to_attributes(element)
+def finalise(raw: str | ET.Element, *, title: str, desc: str) -> str:
+    """Return the SVG with role, title, desc and fluid width; drop what breaks inlining.
+
+    ``raw`` is matplotlib's SVG text, or the <svg> element of a chart written directly
+    (`canvas.Canvas`), which is used as it is rather than written out and parsed again.
+    """
+    if isinstance(raw, str):
+        root = ET.fromstring(raw[raw.index("<svg") :])  # noqa: S314 - our own output
+        _drop_metadata_and_css(root)
+        for element in root.iter():
+            _move_style_to_attributes(element)
+    else:
+        root = raw
     for name in ("width", "height", "id"):
         root.attrib.pop(name, None)
     body = _serialise(root)
