@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from openipt.clients.models import Client
     from openipt.courses.models import Course, Session
     from openipt.courses.services import ContractChange, FocusChange
+    from openipt.privacy.models import Erasure
 
 PASSWORD = "cast-password-2026"
 START = datetime.date(2026, 1, 5)  # a Monday, when a course starts unless a test says otherwise
@@ -291,3 +292,19 @@ def choose_grief_focus(*, actor: User, course: Course) -> FocusChange:
     from openipt.courses import services
 
     return services.set_focus(actor, course, [{"area": "grief"}])
+
+
+def make_erasure(*, client: Client) -> Erasure:
+    """Mark the client erased (awaiting purge) directly, as a record erased before a later
+    rule (such as "no erasure while an alert is open") would have been."""
+    from django.utils import timezone
+
+    from openipt.privacy.erasure import pseudonym_for
+    from openipt.privacy.models import Erasure
+
+    return Erasure.objects.create(
+        client=client,
+        pseudonym=pseudonym_for(client.pk),
+        erased_at=timezone.now(),
+        recorded_by=client.primary_therapist,
+    )

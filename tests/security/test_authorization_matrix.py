@@ -21,7 +21,7 @@ from django.test import Client
 
 from tests.security.routes import Route, api_routes, body_names_objects, example_body, page_routes
 from tests.security.rules import INVALID, ROLES, STRANGERS, WRITERS_OF_OWN_DATA, rule_for
-from tests.security.world import OWNER_CLIENT_NAME, SENTINEL, World
+from tests.security.world import ERASED, OWNER_CLIENT_NAME, SENTINEL, World
 
 PAGES = page_routes()
 APIS = api_routes()
@@ -89,6 +89,7 @@ def _leaks(role: str, route: Route, response: Any) -> str | None:
     client_owns = route.namespace.startswith("portal") or (rule is not None and rule.client_owns)
     if role == "client" and not client_owns:
         secrets = [SENTINEL]
+    secrets.append(ERASED)  # an erased client is hidden from everyone, the owner too
     found = [s for s in secrets if s in text]
     return ", ".join(found) or None
 

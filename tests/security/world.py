@@ -16,10 +16,19 @@ from django.apps import apps
 from django.db import models, transaction
 from django.utils import timezone
 
-from tests.factories import make_user, today
+from tests.factories import (
+    make_alert,
+    make_client,
+    make_course,
+    make_erasure,
+    make_user,
+    today,
+)
 
 SENTINEL = "ZZOWNERZZ"
 OWNER_CLIENT_NAME = "Carla Client"
+# The erased client's name and record number: no page or operation shows them to anyone.
+ERASED = "ZZERASEDZZ"
 
 # Values a generic guess would get wrong (codes that views look up).
 OVERRIDES: dict[str, dict[str, Any]] = {
@@ -203,7 +212,30 @@ def build_world(cast: Any) -> World:
         except Exception as exc:  # noqa: BLE001 - a model we cannot guess is reported, not fatal
             world.failed[label] = f"{type(exc).__name__}: {exc}"
     _complete_answers(world)
+    _add_edge_cases(world)
+    _add_account_objects(world)
     return world
+
+
+def _add_edge_cases(world: World) -> None:
+    """Add the records a rule most easily forgets: an ended course of the owner's client with
+    an open alert (the alert still belongs to the client), and an erased client of the owner
+    whose alert was open when the record was erased (hidden from everyone)."""
+    ended = make_course(client=world.client, status="ended", ended_on=today())
+    world.objects["edge.ended_alert"] = make_alert(course=ended, raised_at=timezone.now())
+    erased = make_client(therapist=world.owner, name=f"Erin {ERASED}", record_number=ERASED)
+    erased_course = make_course(client=erased)
+    world.objects["edge.erased_alert"] = make_alert(course=erased_course, raised_at=timezone.now())
+    make_erasure(client=erased)
+
+
+def _add_account_objects(world: World) -> None:
+    """Name the owner's account and one of their API tokens for the admin and token pages
+    (user_id, token_id); the matrix's own bearer tokens stay separate."""
+    from openipt.accounts.models import ApiToken
+
+    world.objects["accounts.user"] = world.owner
+    world.objects["accounts.apitoken"] = ApiToken.issue(world.owner, name="matrix")[0]
 
 
 def _complete_answers(world: World) -> None:

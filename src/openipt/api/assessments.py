@@ -16,6 +16,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ConfigDict, StrictInt, StrictStr
 from pydantic.config import JsonDict
 
+from openipt import policy
 from openipt.api.schemas import responses
 from openipt.assessments import conf, display, services
 from openipt.assessments.access import get_alert_for_user
@@ -239,7 +240,7 @@ def course_outcomes(request: HttpRequest, course_id: int):
 @router.get("/alerts", response=responses(list[AlertOut]), summary="List alerts you may see")
 @paginate(LimitOffsetPagination)
 def list_alerts(request: HttpRequest, filters: Query[AlertFilter]):
-    if getattr(request.user, "role", None) not in ("therapist", "supervisor"):
+    if not policy.is_clinician(request.user):
         raise PermissionDenied("Alerts are for clinicians.")
     alerts = Alert.objects.visible_to(request.user).order_by("raised_at", "id")
     if filters.status != "all":

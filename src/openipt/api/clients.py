@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict, StrictBool, StrictStr
 
+from openipt import policy
 from openipt.api.schemas import responses
 from openipt.clients import services
 from openipt.clients.access import get_client_for_user
@@ -63,7 +64,7 @@ class ClientFilter(Schema):
 @router.get("", response=responses(list[ClientOut]), summary="List the clients you may see")
 @paginate(BoundedPagination)
 def list_clients(request: HttpRequest, filters: Query[ClientFilter]):
-    if getattr(request.user, "role", None) == "client":
+    if policy.is_client(request.user):
         return Client.objects.none()  # clients see their own record in the portal
     return Client.objects.visible_to(request.user).search(filters.q).order_by("name", "id")
 
@@ -75,7 +76,7 @@ def create_client(request: HttpRequest, payload: ClientIn):
 
 @router.get("/{client_id}", response=responses(ClientOut), summary="Read a client")
 def get_client(request: HttpRequest, client_id: int):
-    if getattr(request.user, "role", None) == "client":
+    if policy.is_client(request.user):
         raise Http404("No such client")  # the staff API; clients use the portal
     return get_client_for_user(request, client_id)
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
+from openipt import policy
 from openipt.api.schemas import ERRORS, responses
 from openipt.clients.access import get_client_for_user
 from openipt.courses import services
@@ -51,7 +52,7 @@ PDF_RESPONSE = {
 
 def _courses(request: HttpRequest):
     """Return the courses the user may read here; clients see theirs in the portal."""
-    if getattr(request.user, "role", None) == "client":
+    if policy.is_client(request.user):
         return Course.objects.none()
     return (
         Course.objects.visible_to(request.user)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict, StrictBool, StrictInt, StrictStr
 
+from openipt import policy
 from openipt.api.schemas import responses
 from openipt.clients.access import get_client_for_user
 from openipt.courses.access import get_course_for_user
@@ -114,7 +115,7 @@ class PlanOut(Schema):
 
 def _client_only(request: HttpRequest) -> None:
     """Refuse staff: these operations act on the signed-in client's own record only."""
-    if getattr(request.user, "role", None) != "client":
+    if not policy.is_client(request.user):
         raise PermissionDenied(_("Only clients have a portal."))
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
+from openipt import policy
 from openipt.assessments.models import Administration, Alert
 from openipt.courses.models import Course
 
@@ -19,8 +19,8 @@ def get_alert_for_user(request: HttpRequest, alert_id: int, *, write: bool = Fal
         )
     except (Alert.DoesNotExist, ValueError, TypeError):
         raise Http404("No such alert") from None
-    if write and alert.course.therapist_id != request.user.pk:
-        raise PermissionDenied("Only the course's therapist can resolve its alerts.")
+    if write:
+        policy.check_act_on_alert(request.user, alert)
     return alert
 
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from openipt import policy
 from openipt.core.fields import EncryptedTextField
 from openipt.core.validators import no_control_characters
 
@@ -93,14 +94,8 @@ class AlertQuerySet(models.QuerySet["Alert"]):
         return self.filter(status=Alert.Status.OPEN)
 
     def visible_to(self, user) -> AlertQuerySet:
-        """Return the alerts of the courses this user may see (staff only)."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.role == "therapist":
-            return self.filter(course__therapist=user)
-        if user.role == "supervisor":
-            return self.filter(course__therapist__supervisor=user)
-        return self.none()
+        """Return the alerts of the courses this clinician may see (openipt.policy)."""
+        return policy.visible_alerts(user, self)
 
 
 class Alert(models.Model):

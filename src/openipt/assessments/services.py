@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from openipt import policy
 from openipt.assessments import conf, summary
 from openipt.assessments.models import Administration, Alert, ItemAnswer
 from openipt.assessments.summary import (
@@ -96,10 +97,9 @@ def check_can_submit(actor, course: Course, completed_by: str) -> None:
     """Allow the course's therapist, or its client answering for themselves."""
     if completed_by not in Administration.CompletedBy.values:
         raise ValidationError({"completed_by": "Say who completed it: clinician or client."})
-    role = getattr(actor, "role", None)
-    if role == "therapist" and course.therapist_id == actor.pk:
+    if policy.may_write_course(actor, course):
         return
-    if role == "client" and course.client.user_id == actor.pk and completed_by == "client":
+    if policy.may_answer_for_self(actor, course) and completed_by == "client":
         return
     raise PermissionDenied("Only the course's therapist or its client can record a score.")
 
@@ -325,8 +325,7 @@ def _raise_alerts(
 
 def resolve_alert(actor, alert: Alert, action: str, note: str) -> Alert:
     """Close an alert with the clinical action taken and a note; both are required."""
-    if getattr(actor, "role", None) != "therapist" or alert.course.therapist_id != actor.pk:
-        raise PermissionDenied("Only the course's therapist can resolve its alerts.")
+    policy.check_act_on_alert(actor, alert)
     errors: dict[str, Any] = {}
     if action not in Alert.Action.values:
         choices = "; ".join(str(label) for label in Alert.Action.labels)

@@ -13,6 +13,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from openipt import policy
 from openipt.assessments import conf, display, services
 from openipt.assessments.access import get_administration, get_alert_for_user
 from openipt.assessments.forms import (
@@ -58,7 +59,7 @@ def course_measures(request: HttpRequest, course_id: int) -> HttpResponse:
         "course_url": course_url(course),
         "measures": SimpleLazyObject(lambda: display.course_measures(course, x=x)),
         "x": x,
-        "can_edit": course.therapist_id == request.user.pk,
+        "can_edit": policy.may_write_course(request.user, course),
         "entry_links": [(i.code, display.short_name(i)) for i in latest_instruments()],
     }
     return render(request, "assessments/course.html", context)
@@ -225,7 +226,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 def resolve_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
     """Resolve an alert with the action taken and a note; supervisors may only read it."""
     alert = get_alert_for_user(request, alert_id, write=request.method == "POST")
-    can_resolve = alert.is_open and alert.course.therapist_id == request.user.pk
+    can_resolve = alert.is_open and policy.may_write_course(request.user, alert.course)
     form = ResolveAlertForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
+from openipt import policy
 from openipt.clients.models import Client
 
 
@@ -18,6 +18,6 @@ def get_client_for_user(
         client = visible.select_related("primary_therapist").get(pk=client_id)
     except (Client.DoesNotExist, ValueError, TypeError):
         raise Http404("No such client") from None
-    if write and client.primary_therapist_id != user.pk:
-        raise PermissionDenied("Only the client's therapist can change this record.")
+    if write:
+        policy.check_write_client(user, client)
     return client

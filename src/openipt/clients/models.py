@@ -9,32 +9,22 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from openipt import policy
 from openipt.core.validators import no_control_characters, single_line
 
 
 class ClientQuerySet(models.QuerySet["Client"]):
     def visible_to(self, user, *, include_erased: bool = False) -> ClientQuerySet:
-        """Return the clients this user has a need to see, and no others.
+        """Return the clients this user has a need to see (openipt.policy).
 
         An erased client (awaiting purge) is hidden from everyone but the privacy pages,
         which ask for it with `include_erased` to show the erasure and to restore it.
         """
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        live = self if include_erased else self.filter(erasure__isnull=True)
-        if user.role == "therapist":
-            return live.filter(primary_therapist=user)
-        if user.role == "supervisor":
-            return live.filter(primary_therapist__supervisor=user)
-        if user.role == "client":
-            return live.filter(user=user)
-        return self.none()
+        return policy.visible_clients(user, self, include_erased=include_erased)
 
     def editable_by(self, user) -> ClientQuerySet:
         """Return the clients this user may change: those in their own caseload."""
-        if not user.is_authenticated or not user.is_active or user.role != "therapist":
-            return self.none()
-        return self.filter(primary_therapist=user)
+        return policy.editable_clients(user, self)
 
     def search(self, text: str) -> ClientQuerySet:
         text = text.strip()

@@ -7,13 +7,14 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from openipt import policy
 from openipt.clients.models import Client, new_record_number
 
 EDITABLE_FIELDS = ("name", "record_number", "date_of_birth", "email", "show_progress_to_client")
 
 
 def _check_therapist(actor) -> None:
-    if actor.role != "therapist":
+    if not policy.is_therapist(actor):
         raise PermissionDenied("Only a therapist can hold a client record.")
 
 
@@ -42,8 +43,7 @@ def create_client(actor, **fields) -> Client:
 @transaction.atomic
 def update_client(actor, client: Client, **fields) -> Client:
     """Change the given fields of a client the actor holds, all or nothing."""
-    if client.primary_therapist_id != actor.pk:
-        raise PermissionDenied("Only the client's therapist can change this record.")
+    policy.check_write_client(actor, client)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")

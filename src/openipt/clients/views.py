@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from openipt import policy
 from openipt.clients import services
 from openipt.clients.access import get_client_for_user
 from openipt.clients.forms import ClientForm, ClientSearchForm
@@ -56,7 +57,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
 @clinician_required
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
     client = get_client_for_user(request, client_id)
-    can_edit = client.primary_therapist_id == request.user.pk
+    can_edit = policy.may_write_client(request.user, client)
     return render(request, "clients/detail.html", {"client": client, "can_edit": can_edit})
 
 

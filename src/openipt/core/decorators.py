@@ -10,6 +10,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from openipt import policy
+
 View = Callable[..., HttpResponse]
 
 
@@ -20,7 +22,7 @@ def role_required(*roles: str) -> Callable[[View], View]:
         @login_required
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.user.role not in roles:  # type: ignore[union-attr]
+            if not policy.has_role(request.user, *roles):
                 raise PermissionDenied("This page is not available to your role.")
             return view(request, *args, **kwargs)
 

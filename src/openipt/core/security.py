@@ -13,6 +13,8 @@ from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 
+from openipt import policy
+
 STAFF_ROLES = ("therapist", "supervisor", "admin")
 # A second factor is a TOTP app or a security key; recovery codes only back those up.
 SECOND_FACTORS = ("totp", "webauthn")
@@ -24,7 +26,7 @@ def is_staff_user(user: Any) -> bool:
     """Return True for the roles that must use a second factor: everyone but clients."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return getattr(user, "role", None) in STAFF_ROLES or bool(getattr(user, "is_staff", False))
+    return policy.has_role(user, *STAFF_ROLES) or bool(getattr(user, "is_staff", False))
 
 
 def mfa_required() -> bool:
@@ -46,7 +48,7 @@ def lacks_required_mfa(user: Any) -> bool:
 
 def idle_limit_seconds(user: Any) -> int:
     """Return how long this user's session may sit idle before it ends."""
-    if getattr(user, "role", None) == "client":
+    if policy.is_client(user):
         return int(settings.OPENIPT_CLIENT_IDLE_MINUTES) * 60
     return int(settings.OPENIPT_IDLE_MINUTES) * 60
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
+from openipt import policy
 from openipt.courses.models import Course
 
 
@@ -14,7 +14,7 @@ def get_course_for_user(request: HttpRequest, course_id: int, *, write: bool = F
     Clients are refused here too: their own view of a course goes through the portal.
     """
     user = request.user
-    if getattr(user, "role", None) == "client":
+    if policy.is_client(user):
         raise Http404("No such course")
     try:
         course = (
@@ -22,6 +22,6 @@ def get_course_for_user(request: HttpRequest, course_id: int, *, write: bool = F
         )
     except (Course.DoesNotExist, ValueError, TypeError):
         raise Http404("No such course") from None
-    if write and course.therapist_id != user.pk:
-        raise PermissionDenied("Only the course's therapist can change it.")
+    if write:
+        policy.check_write_course(user, course)
     return course

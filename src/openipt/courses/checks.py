@@ -10,9 +10,10 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from openipt import policy
 from openipt.courses.models import Course
 from openipt.protocol.errors import ProtocolError
 
@@ -61,8 +62,7 @@ def protocol_errors(field: str | None = None) -> Iterator[None]:
 
 def check_writer(actor, course: Course) -> None:
     """Refuse anyone but the course's own therapist."""
-    if getattr(actor, "role", None) != "therapist" or course.therapist_id != actor.pk:
-        raise PermissionDenied("Only the course's therapist can change it.")
+    policy.check_write_course(actor, course)
 
 
 def check_active(course: Course) -> None:

@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from openipt import policy
 from openipt.core.fields import EncryptedTextField
 from openipt.core.validators import no_control_characters
 
@@ -61,17 +62,8 @@ class CourseQuerySet(models.QuerySet["Course"]):
         return self.filter(therapist=user)
 
     def visible_to(self, user) -> CourseQuerySet:
-        """Return the courses this user has a need to see, and no others."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        live = self.filter(client__erasure__isnull=True)
-        if user.role == "therapist":
-            return live.filter(therapist=user)
-        if user.role == "supervisor":
-            return live.filter(therapist__supervisor=user)
-        if user.role == "client":
-            return live.filter(client__user=user)
-        return self.none()
+        """Return the courses this user has a need to see (openipt.policy)."""
+        return policy.visible_courses(user, self)
 
 
 class Course(models.Model):

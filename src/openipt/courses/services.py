@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery, prefetch_related_objects
 
+from openipt import policy
 from openipt.assessments import summary
 from openipt.clients.models import Client
 from openipt.courses import records
@@ -104,7 +105,7 @@ def open_course(
     symptom_onset: date | None = None,
 ) -> Course:
     """Open a course of an IPT format for a client in the actor's caseload."""
-    if getattr(actor, "role", None) != "therapist" or client.primary_therapist_id != actor.pk:
+    if not policy.may_write_client(actor, client):
         raise PermissionDenied("Only the client's therapist can open a course.")
     fmt = _format(format)
     frequency = frequency or fmt.default_frequency.value

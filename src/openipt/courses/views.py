@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST
 
+from openipt import policy
 from openipt.clients.access import get_client_for_user
 from openipt.core.decorators import clinician_required, therapist_required
 from openipt.courses import services
@@ -121,7 +122,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
     details = SimpleLazyObject(lambda: _details(course))
     context = {
         "course": course,
-        "can_edit": course.therapist_id == request.user.pk,
+        "can_edit": policy.may_write_course(request.user, course),
         "active": course.status == Course.Status.ACTIVE,
         **{name: SimpleLazyObject(partial(getitem, details, name)) for name in DETAILS},
     }

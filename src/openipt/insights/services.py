@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 
+from openipt import policy
 from openipt.clients.models import Client
 from openipt.core import kept
 from openipt.courses.models import Course
@@ -34,9 +35,9 @@ KEPT_REPORT = "outcome-report"
 
 def require_supervisor(user) -> None:
     """Refuse anyone but an active supervisor: therapists, clients and admins get 403."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if policy.role(user) is None:
         raise PermissionDenied("Sign in as a supervisor.")
-    if user.role != "supervisor":
+    if not policy.is_supervisor(user):
         raise PermissionDenied("The dashboards are for supervisors.")
 
 

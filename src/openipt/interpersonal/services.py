@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from openipt import policy
 from openipt.courses.models import Course
 from openipt.interpersonal.models import Formulation, InventorySnapshot, LifeEvent, Person
 
@@ -43,7 +44,7 @@ EARLIEST = dt.date(1900, 1, 1)
 
 
 def _check_therapist(actor, course: Course) -> None:
-    if getattr(actor, "pk", None) is None or course.therapist_id != actor.pk:
+    if not policy.may_write_course(actor, course):
         raise PermissionDenied("Only the course's therapist can change it.")
 
 

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from openipt import policy
 from openipt.core import kept
 from openipt.core.decorators import clinician_required, therapist_required
 from openipt.core.kept_http import kept_fragment
@@ -41,7 +42,7 @@ def apply_errors(form: BaseForm, error: ValidationError) -> None:
 
 
 def can_edit(request: HttpRequest, course: Course) -> bool:
-    return course.therapist_id == request.user.pk
+    return policy.may_write_course(request.user, course)
 
 
 def _is_htmx(request: HttpRequest) -> bool:

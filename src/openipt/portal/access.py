@@ -4,45 +4,36 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 
+from openipt import policy
 from openipt.assessments.models import Administration
 from openipt.clients.models import Client
 from openipt.courses.models import Course
 from openipt.portal.models import ClientTask, PortalDraft
 
 
-def _user_id(request: HttpRequest) -> int:
-    pk = request.user.pk
-    if pk is None:
-        raise Http404("Not signed in")
-    return int(pk)
-
-
 def portal_client(request: HttpRequest) -> Client:
     """Return the client record of the signed-in portal user."""
     user = request.user
-    client = (
-        Client.objects.filter(user_id=_user_id(request), user__is_active=True).first()
-        if getattr(user, "role", None) == "client"
-        else None
-    )
+    own = policy.visible_clients(user, Client.objects.all()) if policy.is_client(user) else None
+    client = own.first() if own is not None else None
     if client is None:
         raise Http404("No client record for this account")
     return client
 
 
 def get_task_for_client(request: HttpRequest, task_id: int) -> ClientTask:
+    tasks = ClientTask.objects.select_related("course__client")
     try:
-        return ClientTask.objects.select_related("course__client").get(
-            pk=task_id, course__client__user_id=_user_id(request)
-        )
+        return policy.own_portal_records(request.user, tasks).get(pk=task_id)
     except (ClientTask.DoesNotExist, ValueError, TypeError):
         raise Http404("No such task") from None
 
 
 def get_draft_for_client(request: HttpRequest, course: Course | None, code: str) -> PortalDraft:
+    drafts = PortalDraft.objects.select_related("course__client")
     draft = (
-        PortalDraft.objects.select_related("course__client")
-        .filter(course=course, instrument=code, course__client__user_id=_user_id(request))
+        policy.own_portal_records(request.user, drafts)
+        .filter(course=course, instrument=code)
         .first()
         if course is not None
         else None
@@ -54,10 +45,9 @@ def get_draft_for_client(request: HttpRequest, course: Course | None, code: str)
 
 def get_administration_for_client(request: HttpRequest, administration_id: int) -> Administration:
     try:
-        return Administration.objects.select_related("course").get(
-            pk=administration_id,
-            course__client__user_id=_user_id(request),
-            completed_by=Administration.CompletedBy.CLIENT,
+        answered = Administration.objects.select_related("course").filter(
+            completed_by=Administration.CompletedBy.CLIENT
         )
+        return policy.own_portal_records(request.user, answered).get(pk=administration_id)
     except (Administration.DoesNotExist, ValueError, TypeError):
         raise Http404("No such questionnaire") from None

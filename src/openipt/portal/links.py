@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from openipt import policy
 from openipt.accounts.models import User, hash_token
 from openipt.accounts.services import create_user
 from openipt.clients.models import Client
@@ -80,7 +81,7 @@ def sign_in_url(token: str) -> str:
 
 def invite_client(actor, client: Client, *, send_email: bool = False) -> IssuedLink:
     """Issue a new invitation (withdrawing any unused one) and optionally e-mail it."""
-    if getattr(actor, "role", None) != "therapist" or client.primary_therapist_id != actor.pk:
+    if not policy.may_write_client(actor, client):
         raise PermissionDenied(_("Only the client's therapist can invite them to the portal."))
     if send_email and not client.email:
         raise ValidationError(
@@ -170,7 +171,7 @@ def redeem_invitation(code: str, *, username: str, password1: str, password2: st
             .get(pk=link.client_id)
         )
         user = client.user
-        if user is not None and (not user.is_active or user.role != User.Role.CLIENT):
+        if user is not None and not policy.is_client(user):
             raise ValidationError(_("This portal account is switched off. Ask your therapist."))
         if password1 != password2:
             raise ValidationError({"password2": _("The two passwords are not the same.")})
@@ -262,7 +263,7 @@ def use_sign_in_link(token: str) -> User:
     with transaction.atomic():
         link = check_link(PortalLink.Kind.SIGN_IN, token, lock=True)
         user = link.client.user
-        if user is None or not user.is_active or user.role != User.Role.CLIENT:
+        if user is None or not policy.is_client(user):
             raise LinkRefused("withdrawn")
         PortalLink.objects.filter(pk=link.pk).update(used_at=timezone.now())
     return user

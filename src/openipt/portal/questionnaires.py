@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from openipt import policy
 from openipt.assessments import conf as assessments_conf
 from openipt.assessments.models import Alert
 from openipt.assessments.services import (
@@ -61,7 +62,7 @@ def short_name(instrument: Instrument) -> str:
 
 
 def _check_client(actor, course: Course) -> None:
-    if getattr(actor, "role", None) != "client" or course.client.user_id != actor.pk:
+    if not policy.may_answer_for_self(actor, course):
         raise PermissionDenied(_("Only the client can answer their own questionnaires."))
 
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from openipt import policy
 from openipt.clients.models import Client
 from openipt.courses.models import Course
 from openipt.portal.links import (
@@ -82,7 +83,7 @@ def log_mood(
     actor, course: Course, *, mood: object, contacts: object, note: object = "", retry: bool = True
 ) -> MoodEntry:
     """Record today's mood and contacts, or change today's entry; earlier days are kept."""
-    if getattr(actor, "role", None) != "client" or course.client.user_id != actor.pk:
+    if not policy.may_answer_for_self(actor, course):
         raise PermissionDenied(_("Only the client can keep their own daily log."))
     if course.status != Course.Status.ACTIVE:
         raise ValidationError(_("Your course has ended, so the daily log is closed."))

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from openipt import policy
 from openipt.courses.models import Session
 from openipt.portal.models import ClientTask
 
@@ -58,7 +59,7 @@ def sync_session_tasks(session: Session) -> list[ClientTask]:
 
 def set_task_done(actor, task: ClientTask, done: bool) -> ClientTask:
     """Mark the client's own task done or not done."""
-    if getattr(actor, "role", None) != "client" or task.course.client.user_id != actor.pk:
+    if not policy.may_answer_for_self(actor, task.course):
         raise PermissionDenied(_("Only the client can tick off their own tasks."))
     with transaction.atomic():
         locked = ClientTask.objects.select_for_update().get(pk=task.pk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
+from openipt import policy
 from openipt.clients.access import get_client_for_user
 from openipt.clients.models import Client
 from openipt.courses.access import get_course_for_user
@@ -12,7 +13,7 @@ from openipt.courses.models import Course
 
 
 def _refuse_clients(request: HttpRequest) -> None:
-    if getattr(request.user, "role", None) not in ("therapist", "supervisor"):
+    if not policy.is_clinician(request.user):
         raise PermissionDenied("Privacy records are for the client's clinicians.")
 
 

@@ -18,7 +18,9 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from openipt import policy
 from openipt.accounts.models import User
+from openipt.assessments.models import Alert
 from openipt.clients.models import Client
 from openipt.privacy import audit
 from openipt.privacy.models import Erasure
@@ -32,8 +34,21 @@ def pseudonym_for(client_id: int) -> str:
 
 
 def _check_actor(actor: Any, client: Client) -> None:
-    if actor is not None and client.primary_therapist_id != actor.pk:
+    if actor is not None and not policy.may_write_client(actor, client):
         raise PermissionDenied("Only the client's therapist can erase or restore this record.")
+
+
+def check_no_open_alerts(client: Client) -> None:
+    """Refuse to erase while a risk alert is open: an erasure hides the record, alerts
+    included, so nobody would be left to act on it (docs/safety.md, "Erasure")."""
+    count = Alert.objects.open().filter(course__client=client).count()
+    if count:
+        alerts = "a risk alert" if count == 1 else f"{count} risk alerts"
+        raise ValidationError(
+            f"This client has {alerts} still open. Record the action taken on each "
+            "(Alerts page) before erasing the record: an erasure request does not end "
+            "the duty to act on a risk answer."
+        )
 
 
 @transaction.atomic
@@ -46,6 +61,7 @@ def erase_client(actor: Any, client: Client, reason: str = "") -> Erasure:
     client = Client.objects.select_for_update(of=("self",)).select_related("user").get(pk=client.pk)
     if Erasure.objects.filter(client=client).exists():
         raise ValidationError("This client's record is already erased.")
+    check_no_open_alerts(client)
     portal = client.user
     erasure = Erasure(
         client=client,

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from openipt import policy
 from openipt.core.fields import EncryptedTextField
 from openipt.core.validators import no_control_characters, single_line
 
@@ -19,11 +20,8 @@ LINE = [no_control_characters, single_line]
 
 class NoteQuerySet(models.QuerySet["PsychotherapyNote"]):
     def visible_to(self, user) -> NoteQuerySet:
-        """Return the notes this user wrote or was shown by a recorded disclosure."""
-        if not user.is_authenticated or not user.is_active or not user.is_clinician:
-            return self.none()
-        disclosed = models.Q(disclosures__recipient_user=user)
-        return self.filter(models.Q(author=user) | disclosed).distinct()
+        """Return the notes this user wrote or was shown by a disclosure (openipt.policy)."""
+        return policy.visible_notes(user, self)
 
 
 class PsychotherapyNote(models.Model):

@@ -6,18 +6,18 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from openipt import policy
 from openipt.clients.models import Client
 from openipt.courses.models import Course, Session
 from openipt.privacy.models import Consent, Disclosure, PsychotherapyNote
 
 
 def _check_holder(actor: Any, client: Client) -> None:
-    if actor is None or actor.role != "therapist" or client.primary_therapist_id != actor.pk:
-        raise PermissionDenied("Only the client's therapist can change this record.")
+    policy.check_write_client(actor, client)
 
 
 def _check_not_future(value: date | None, field: str) -> None:
@@ -28,8 +28,9 @@ def _check_not_future(value: date | None, field: str) -> None:
 @transaction.atomic
 def add_note(actor: Any, course: Course, text: str, session: Session | None = None) -> Any:
     """Write a private process note on a course; only its author will see it."""
-    if actor.role != "therapist" or course.therapist_id != actor.pk:
-        raise PermissionDenied("Only the course's therapist can write psychotherapy notes.")
+    policy.check_write_course(
+        actor, course, "Only the course's therapist can write psychotherapy notes."
+    )
     if session is not None and session.course_id != course.pk:
         raise ValidationError({"session": "Choose a session of this course."})
     note = PsychotherapyNote(course=course, session=session, author=actor, text=text.strip())
@@ -57,7 +58,7 @@ def record_disclosure(
     chosen = list(notes)
     if not chosen:
         raise ValidationError({"notes": "Choose at least one note to disclose."})
-    if any(n.author_id != actor.pk or n.course.client_id != client.pk for n in chosen):
+    if any(not policy.may_disclose(actor, n) or n.course.client_id != client.pk for n in chosen):
         raise ValidationError({"notes": "Only your own notes about this client can be disclosed."})
     if (
         recipient_user is not None

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from openipt import policy
 from openipt.accounts.models import User
 from openipt.core.decorators import clinician_required, therapist_required
 from openipt.privacy import services
@@ -30,7 +31,7 @@ def client_privacy(request: HttpRequest, client_id: int) -> HttpResponse:
     erasure = Erasure.objects.filter(client=client).first()
     context = {
         "client": client,
-        "can_edit": client.primary_therapist_id == request.user.pk,
+        "can_edit": policy.may_write_client(request.user, client),
         "erasure": erasure,
         "retention_days": settings.OPENIPT_RETENTION_DAYS,
         "current": sorted(services.current_consents(client).values(), key=lambda c: c.topic),
@@ -49,7 +50,7 @@ def consent_list(request: HttpRequest, client_id: int) -> HttpResponse:
     client = get_privacy_client(request, client_id)
     rows = client.consents.select_related("recorded_by").order_by("-given_on", "-id")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    can_edit = client.primary_therapist_id == request.user.pk
+    can_edit = policy.may_write_client(request.user, client)
     return render(
         request, "privacy/consents.html", {"client": client, "page": page, "can_edit": can_edit}
     )
@@ -95,7 +96,7 @@ def disclosure_list(request: HttpRequest, client_id: int) -> HttpResponse:
         .order_by("-authorised_on", "-id")
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    can_edit = client.primary_therapist_id == request.user.pk
+    can_edit = policy.may_write_client(request.user, client)
     return render(
         request, "privacy/disclosures.html", {"client": client, "page": page, "can_edit": can_edit}
     )

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from openipt import policy
 from openipt.core.decorators import clinician_required
 from openipt.privacy import services
 from openipt.privacy.access import get_notes_course
@@ -23,7 +24,7 @@ PAGE_SIZE = 20
 def course_notes(request: HttpRequest, course_id: int) -> HttpResponse:
     """List the user's own notes (and notes disclosed to them); the therapist adds here."""
     course = get_notes_course(request, course_id)
-    is_author = course.therapist_id == request.user.pk
+    is_author = policy.may_write_course(request.user, course)
     if request.method == "POST" and not is_author:
         raise PermissionDenied("Only the course's therapist can write psychotherapy notes.")
     form = NoteForm(request.POST or None, course=course) if is_author else None
