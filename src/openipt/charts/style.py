@@ -66,6 +66,9 @@ RC: dict[Any, Any] = {  # Any: matplotlib types keys as a Literal of every rc na
     "axes.facecolor": "white",
     "lines.linewidth": 2.0,
     "path.simplify": False,
+    # Labels are people's words ("$50 and $20"), never mathematics: with mathtext on, a
+    # pair of dollars drew garbled text and an odd one ("$\frac{$") raised an error (a 500).
+    "text.parse_math": False,
 }
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
