@@ -5,7 +5,7 @@ Answers are taken raw and validated by the service, so that `true` is never take
 a risk answer still raises its alert when another answer is refused.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -42,6 +42,11 @@ class AssessmentIn(Schema):
     answers: dict[str, Any] = Field(..., json_schema_extra=ANSWERS_SCHEMA)
     session_id: StrictInt | None = None
     completed_by: Literal["clinician", "client"] = "clinician"
+    completed_on: date | None = Field(
+        None,
+        description="The day it was completed; by default the session's day, else today. "
+        "Never in the future.",
+    )
 
 
 class AlertOut(Schema):
@@ -187,6 +192,7 @@ def create_assessment(request: HttpRequest, course_id: int, payload: AssessmentI
         payload.answers,
         session=session,
         completed_by=payload.completed_by,
+        completed_on=payload.completed_on,
     )
     admin = done.administration
     band = get_instrument(admin.instrument, admin.version).band_for(admin.total)

@@ -127,6 +127,15 @@ class AdministrationForm(forms.Form):
         widget=forms.RadioSelect,
         label=_("Who completed it"),
     )
+    completed_on = forms.DateField(
+        required=False,
+        label=_("Date completed"),
+        help_text=_(
+            "Leave empty for the session's date (today when not linked to a session). "
+            "Never in the future."
+        ),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
 
     def __init__(self, *args, course: Course, **kwargs) -> None:
         super().__init__(*args, **kwargs)

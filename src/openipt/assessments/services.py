@@ -111,8 +111,12 @@ def submit_assessment(
     answers: Mapping[str, object],
     session: Session | None = None,
     completed_by: str = "clinician",
+    completed_on: datetime.date | None = None,
 ) -> Submitted:
     """Score and store a completed questionnaire; raise an alert for every risk answer.
+
+    It is dated the day it was completed: `completed_on`, else the linked session's day,
+    else today (`completion_time`); typing it in later does not change that day.
 
     Any risk answer is committed as an alert first, in its own transaction, before the rest
     is validated; then the administration, its item answers and the course summary are
@@ -133,10 +137,11 @@ def submit_assessment(
             alerts = _raise_alerts(actor, course, inst, hits)
     result = _scored(inst, answers, alerts)
     _check_session(course, inst, session)
+    when = completion_time(session, completed_on)
     # Outermost (checked above), so this is the write's own transaction and a savepoint
     # would only be made inside a test's; every refusal was raised before it.
     with transaction.atomic(savepoint=False):
-        admin = _write(actor, course, inst, result, session, completed_by, None, alerts)
+        admin = _write(actor, course, inst, result, session, completed_by, when, alerts)
     return _submitted(admin, alerts)
 
 
@@ -192,6 +197,23 @@ def record_administration(
     _check_session(course, instrument, session)
     admin = _write(actor, course, instrument, result, session, completed_by, completed_at, alerts)
     return _submitted(admin, alerts)
+
+
+def completion_time(
+    session: Session | None, completed_on: datetime.date | None
+) -> datetime.datetime:
+    """Return when a questionnaire was completed: on `completed_on`, else on the linked
+    session's day, else now. A past day is stored at noon, local time (its hour is not
+    known, and noon keeps it on that day in any time zone near the service's); a future
+    day is refused."""
+    today = timezone.localdate()
+    day = completed_on or (session.date if session is not None else None)
+    if day is None or day == today:
+        return timezone.now()
+    if day > today:
+        where = "completed_on" if completed_on else "session"
+        raise ValidationError({where: "A questionnaire cannot be completed in the future."})
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
 
 
 def _scored(instrument: Instrument, answers: Mapping[str, object], alerts: list[Alert]) -> Score:

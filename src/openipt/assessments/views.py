@@ -102,6 +102,7 @@ def enter_questionnaire(request: HttpRequest, course_id: int, code: str) -> Http
                     answers,
                     session=form.cleaned_data["session"],
                     completed_by=form.cleaned_data["completed_by"],
+                    completed_on=form.cleaned_data["completed_on"],
                 )
             except services.AnswersRefused as refused:
                 problems = refused.problems
