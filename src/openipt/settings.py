@@ -226,6 +226,22 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "errors/lockout.html"
 AXES_VERBOSE = False
+# Every failed sign-in, wrong password or wrong second-factor code, kept with its address;
+# what was typed is masked in axes' records like the password.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+# A wrong second-factor code counts as a failed sign-in (openipt.core.mfa), since allauth's
+# own code limit went off with its login throttle above.
+MFA_FORMS = {
+    "authenticate": "openipt.core.mfa.AuthenticateForm",
+    "reauthenticate": "openipt.core.mfa.ReauthenticateForm",
+}
+# The reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks); the
+# one client address that the lockout, the API limits and the audit all use.
+from openipt.core.addresses import trusted_proxies  # noqa: E402
+
+OPENIPT_TRUSTED_PROXIES = trusted_proxies(env_list("OPENIPT_TRUSTED_PROXIES", []))
+AXES_CLIENT_IP_CALLABLE = "openipt.core.addresses.client_address"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -355,6 +371,12 @@ SESSION_COOKIE_AGE = env_int("OPENIPT_SESSION_HOURS", 12, minimum=1) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Exports and erasure ask for the password again if the last sign-in is older than this.
 ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("OPENIPT_REAUTH_SECONDS", 300, minimum=30)
+# API tokens expire: after 90 days unless their owner asks for another lifetime, at most a
+# year. A password change or deactivation ends them all (accounts.models.User.save).
+OPENIPT_API_TOKEN_DAYS = env_int("OPENIPT_API_TOKEN_DAYS", 90, minimum=1)
+OPENIPT_API_TOKEN_MAX_DAYS = env_int("OPENIPT_API_TOKEN_MAX_DAYS", 365, minimum=1)
+if OPENIPT_API_TOKEN_DAYS > OPENIPT_API_TOKEN_MAX_DAYS:
+    raise ImproperlyConfigured("OPENIPT_API_TOKEN_DAYS must not exceed OPENIPT_API_TOKEN_MAX_DAYS")
 # Bodies: 1 MiB of form or JSON data (413 above it; no file uploads over the web), JSON
 # nested at most 32 levels (400).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("OPENIPT_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
@@ -367,6 +389,12 @@ OPENIPT_API_RATE_ANON = env_str("OPENIPT_API_RATE_ANON", "300/m")
 # Reads are stored as they happen and linked into the audit's hash chain in batches, by each
 # process at most this often (after a response) and before anyone reads the trail.
 OPENIPT_AUDIT_CHAIN_SECONDS = env_int("OPENIPT_AUDIT_CHAIN_SECONDS", 2, minimum=0)
+# The chain is keyed (HMAC-SHA256) with keys kept outside the database, like the field keys:
+# OPENIPT_AUDIT_KEYS holds comma-separated keys, the first signs and the others verify the
+# events signed before a rotation; without it the key file is used (made on first use in
+# demo mode only). docs/security.md, "The read audit".
+OPENIPT_AUDIT_KEYS = env_list("OPENIPT_AUDIT_KEYS", [])
+OPENIPT_AUDIT_KEY_FILE = Path(env_str("OPENIPT_AUDIT_KEY_FILE") or DATA_DIR / "audit_keys")
 
 # allauth keeps TOTP keys and recovery-code seeds encrypted with the field keys.
 MFA_ADAPTER = "openipt.core.mfa.MFAAdapter"

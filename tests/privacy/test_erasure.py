@@ -16,6 +16,7 @@ from openipt.courses.models import Course, Session
 from openipt.privacy import erasure, services
 from openipt.privacy.models import Erasure, PsychotherapyNote
 from openipt.privacy.records import client_holdings
+from tests.factories import make_alert
 
 pytestmark = pytest.mark.django_db
 runner = CliRunner()
@@ -168,4 +169,18 @@ def test_it_asks_before_erasing_from_the_command_line(cast):
     result = runner.invoke(app, ["erase", "--client", str(cast.client.pk)], input="n\n")
     assert result.exit_code == 1
     assert "Nothing erased" in result.output
+    assert not Erasure.objects.exists()
+
+
+def test_it_warns_of_an_open_alert_and_refuses_the_erasure_until_it_is_actioned(
+    cast, course, reauthed
+):
+    make_alert(course=course, raised_at=timezone.now())
+    c = reauthed(cast.therapist)
+    url = reverse("privacy:erase", args=[cast.client.pk])
+    page = c.get(url)
+    assert b"This client has an open risk alert." in page.content
+    refused = c.post(url, {"record_number": "R-1", "reason": "Client asked"})
+    assert refused.status_code == 200
+    assert b"still open" in refused.content
     assert not Erasure.objects.exists()

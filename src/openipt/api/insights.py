@@ -12,6 +12,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ConfigDict
 
 from openipt.api.schemas import responses
+from openipt.core.downloads import content_disposition
 from openipt.insights import services
 from openipt.insights.outcomes import Filters, default_period
 
@@ -236,6 +237,6 @@ def _export(request: HttpRequest, query: OutcomeQuery, kind: str) -> HttpRespons
         request.user, query.filters(), query.scope, kind
     )
     response = HttpResponse(content, content_type=media_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition(name)
     response["Cache-Control"] = "no-store"
     return response

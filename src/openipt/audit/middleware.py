@@ -17,6 +17,7 @@ from django.urls import ResolverMatch
 from django.utils.functional import SimpleLazyObject
 
 from openipt.audit import services
+from openipt.core.addresses import client_address
 
 logger = logging.getLogger(__name__)
 
@@ -131,9 +132,15 @@ class WriteAuditMiddleware(AuditlogMiddleware):
     """django-auditlog's middleware, with the actor looked up when the write happens.
 
     The API signs its callers in with a bearer token inside the view, after middleware
-    ran; resolving the actor lazily lets auditlog name them too.
+    ran; resolving the actor lazily lets auditlog name them too. The address recorded is
+    the client's behind the trusted proxies (openipt.core.addresses).
     """
 
     @staticmethod
     def _get_actor(request: HttpRequest) -> Any:
         return SimpleLazyObject(lambda: _signed_in_user(request))
+
+    @staticmethod
+    def _get_remote_addr(request: HttpRequest) -> str | None:
+        # auditlog's own believes any X-Forwarded-For; ours only the trusted proxies'.
+        return client_address(request) or None

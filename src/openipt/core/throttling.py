@@ -2,7 +2,9 @@
 
 django-ninja checks throttles only after authentication succeeds, so its anonymous
 throttle never sees a request without a valid token; the API's 401 handler counts those
-failures here instead. Rates are read from settings on every request.
+failures here instead. Rates are read from settings on every request; counts live in the
+shared cache, so every worker and host draws on one allowance, and an address is the
+client's behind the trusted proxies (openipt.core.addresses).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.throttling import SimpleRateThrottle
+
+from openipt.core.addresses import client_address
 
 RATE_PERIODS = {
     "s": 1,
@@ -65,26 +69,16 @@ def count_failed_auth(request: HttpRequest) -> int | None:
     and, past OPENIPT_API_RATE_ANON per address, answered 429 instead of 401.
     """
     count, seconds = parse_rate(settings.OPENIPT_API_RATE_ANON)
-    key = f"throttle_authfail_{_address(request)}"
-    if cache.add(key, 1, seconds):
-        failures = 1
-    else:
-        try:
-            failures = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, seconds)
-            failures = 1
+    failures = bump(f"throttle_authfail_{client_address(request)}", seconds)
     return seconds if failures > count else None
 
 
-def _address(request: HttpRequest) -> str:
-    """Return the client address; behind a proxy, the one the proxy saw (ninja's rule)."""
-    from ninja.conf import settings as ninja_settings
-
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
-    remote = request.META.get("REMOTE_ADDR", "")
-    proxies = ninja_settings.NUM_PROXIES
-    if forwarded and proxies:
-        hops = [hop.strip() for hop in forwarded.split(",")]
-        return hops[-min(proxies, len(hops))]
-    return remote
+def bump(key: str, seconds: int) -> int:
+    """Add one to a counter in the shared cache that starts afresh after `seconds`."""
+    if cache.add(key, 1, seconds):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, seconds)
+        return 1

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from openipt.core.decorators import clinician_required
+from openipt.core.downloads import content_disposition
 from openipt.courses.access import get_course_for_user
 from openipt.courses.models import Course, Session
 from openipt.courses.records import current_foci
@@ -63,7 +64,9 @@ def _stylesheet() -> str:
 
 def pdf_response(course: Course, request: HttpRequest | None = None) -> HttpResponse:
     response = HttpResponse(render_letter_pdf(course, request), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="openipt-letter-{course.pk}.pdf"'
+    response["Content-Disposition"] = content_disposition(
+        f"openipt-letter-{course.pk}.pdf", inline=True
+    )
     return response
 
 

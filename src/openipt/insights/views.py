@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from openipt.core.decorators import role_required
+from openipt.core.downloads import content_disposition
 from openipt.core.errors import summary_of
 from openipt.insights import display, services, supervision
 from openipt.insights.forms import OutcomeFilterForm
@@ -136,7 +137,7 @@ def export(request: HttpRequest, kind: str) -> HttpResponse:
     except ValidationError as error:
         return HttpResponse(summary_of(error), status=400, content_type="text/plain")
     response = HttpResponse(content, content_type=media_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition(name)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -8,8 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from openipt.assessments.models import Alert
 from openipt.clients.models import Client
 from openipt.core.decorators import therapist_required
+from openipt.core.downloads import content_disposition
 from openipt.core.security import reauth_required
 from openipt.privacy import erasure
 from openipt.privacy.access import get_privacy_client
@@ -41,7 +43,7 @@ def _export(request: HttpRequest, client: Client) -> HttpResponse:
         else:
             # The audit middleware records this download as an export of the client.
             response = HttpResponse(made.content, content_type=made.content_type)
-            response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
+            response["Content-Disposition"] = content_disposition(made.filename)
             response["Cache-Control"] = "no-store"
             return response
     context = {
@@ -71,7 +73,9 @@ def _erase(request: HttpRequest, client: Client) -> HttpResponse:
         else:
             messages.success(request, f"The record of {client.name} is erased.")
             return redirect("privacy:client", client.pk)
-    return render(request, "privacy/erase.html", {"client": client, "form": form})
+    open_alerts = Alert.objects.open().filter(course__client=client).count()
+    context = {"client": client, "form": form, "open_alerts": open_alerts}
+    return render(request, "privacy/erase.html", context)
 
 
 @therapist_required
