@@ -132,6 +132,7 @@ def test_it_refuses_to_start_production_without_keys(tmp_path):
         OPENIPT_DATA_DIR=str(tmp_path),
         OPENIPT_SECRET_KEY="k" * 60,
         OPENIPT_ALLOWED_HOSTS="openipt.example",
+        OPENIPT_AUDIT_KEYS=crypto.generate_key(),  # the audit's own keys are not in question
         DJANGO_SETTINGS_MODULE="openipt.settings",
     )
     code = "import django; django.setup()"

@@ -114,6 +114,7 @@ def _production_env(**extra: str) -> dict[str, str]:
         OPENIPT_SECRET_KEY="s" * 20 + "-production-secret-key-for-the-deploy-check-0123",
         OPENIPT_ALLOWED_HOSTS="ipt.example.org",
         OPENIPT_FIELD_KEYS=Fernet.generate_key().decode(),
+        OPENIPT_AUDIT_KEYS=Fernet.generate_key().decode(),
         OPENIPT_DATA_DIR=os.environ.get("OPENIPT_DATA_DIR", "var"),
         DJANGO_SETTINGS_MODULE="openipt.settings",
     )

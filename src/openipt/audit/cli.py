@@ -1,18 +1,22 @@
-"""CLI commands of the audit area: `openipt audit verify` and `openipt audit export`."""
+"""CLI commands of the audit area: `openipt audit verify`, `rotate-key` and `export`."""
 
 from __future__ import annotations
 
 import csv
+import json
 import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 audit_app = typer.Typer(help="The audit trail of reads of health data.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from openipt.audit.verify import Verification
+
 console = Console()
 err = Console(stderr=True)
 
@@ -30,25 +34,79 @@ def _setup() -> None:
 
 
 @audit_app.command("verify")
-def verify() -> None:
-    """Recompute the hash chain; exit 1 naming every edited or deleted event."""
+def verify(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON")] = False,
+) -> None:
+    """Check the keyed chain; exit 1 naming every deleted, edited or re-chained event.
+
+    Keep the head it prints (a monitoring job can record the --json output): cutting the
+    newest events off together with the head can only be seen against an earlier record.
+    """
     _setup()
+    from openipt.audit.keys import AuditKeyError
     from openipt.audit.services import verify_chain
 
-    result = verify_chain()
-    if result.ok:
-        console.print(
-            f"[green]OK[/]: the audit trail is intact ({result.checked} events). "
-            f"Head hash: {result.head_hash}"
+    try:
+        result = verify_chain()
+    except AuditKeyError as exc:
+        err.print(f"[bold red]Error:[/] {exc}")
+        raise typer.Exit(2) from None
+    if as_json:
+        print(json.dumps(result.as_dict(), indent=2))
+    elif result.ok:
+        _print_intact(result)
+    else:
+        for problem in result.problems:
+            err.print(f"[bold red]Tampered:[/] {problem.message}", soft_wrap=True)
+        err.print(
+            f"{len(result.problems)} problem(s) in {result.checked} events: the audit trail "
+            "was changed outside OpenIPT. Keep this output and compare with a backup."
         )
-        return
-    for problem in result.problems:
-        err.print(f"[bold red]Tampered:[/] {problem.message}")
-    err.print(
-        f"{len(result.problems)} problem(s) in {result.checked} events: the audit trail "
-        "was changed outside OpenIPT. Keep this output and compare with a backup."
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def _print_intact(result: Verification) -> None:
+    console.print(
+        f"[green]OK[/]: the audit trail is intact ({result.checked} events). "
+        f"Head: #{result.head_seq} {result.head_hash}",
+        soft_wrap=True,
     )
-    raise typer.Exit(1)
+    if result.key_ids:
+        console.print(f"Signed with audit keys {', '.join(result.key_ids)}, oldest first.")
+    if result.legacy:
+        console.print(
+            f"[yellow]Unkeyed[/]: the first {result.legacy} events were chained before the "
+            "chain was keyed (plain SHA-256): the signed head and the keyed events after "
+            "them pin them, but a change made to them before the upgrade cannot be seen.",
+            soft_wrap=True,
+        )
+
+
+@audit_app.command("rotate-key")
+def rotate_key() -> None:
+    """Put a new audit key first in the key file and start its segment of the chain.
+
+    The old keys stay in the file: they verify the events they signed. With
+    OPENIPT_AUDIT_KEYS, put the new key at its front and restart the servers instead; the
+    next link into the chain records the change just the same.
+    """
+    _setup()
+    from openipt.audit import chain, keys
+
+    try:
+        old = keys.current()
+        new = keys.add_new_key()
+        event = chain.start_segment()
+    except (keys.AuditKeyError, chain.ChainError) as exc:
+        err.print(f"[bold red]Error:[/] {exc}")
+        raise typer.Exit(1) from None
+    where = f"event #{event.seq}" if event else "the first event"
+    console.print(
+        f"Audit key {new.id} signs from {where} on; {old.id} and older keys stay in "
+        f"{keys.key_file()} to verify what they signed. Back the key file up apart from "
+        "the database."
+    )
 
 
 @audit_app.command("export")

@@ -1,8 +1,12 @@
-"""The read audit: an append-only, hash-chained record of every look at health data.
+"""The read audit: an append-only, keyed hash chain of every look at health data.
 
-Each event stores the SHA-256 of the previous event's hash joined to its own canonical
-content, so an edited, deleted or inserted row breaks the chain where it happened
-(`openipt audit verify`). Rows are never updated or deleted through the ORM.
+Each event stores the HMAC-SHA256, under an audit key kept outside the database
+(openipt.audit.keys), of the previous event's hash joined to its own canonical content; the
+chain head is signed too. An edited, deleted or inserted row breaks the chain where it
+happened, and without the key nobody can re-sign the chain after it (`openipt audit
+verify`). Events chained before the chain was keyed keep their plain SHA-256 (a legacy
+prefix, pinned by the signed head). Rows are never updated or deleted through the ORM, and
+database triggers refuse it too (migration 0004).
 """
 
 from __future__ import annotations
@@ -10,10 +14,13 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from openipt.audit.keys import AuditKey
 
 GENESIS_HASH = "0" * 64
 
@@ -44,6 +51,8 @@ class AccessRecord(models.Model):
         PDF = "pdf", _("Made a PDF")
         API = "api", _("Read through the API")
         CLI = "cli", _("Read on the command line")
+        # Not a read: the chain records where a new audit key starts signing.
+        KEY = "key", _("Changed the audit key")
 
     at = models.DateTimeField()
     # Plain numbers and text rather than foreign keys: deleting a user or a client must
@@ -92,6 +101,8 @@ class AccessEvent(AccessRecord):
     seq = models.PositiveBigIntegerField(unique=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # The id of the audit key that signed the event; empty in the legacy, unkeyed prefix.
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     objects = AccessEventQuerySet.as_manager()
 
@@ -119,39 +130,60 @@ class AccessEvent(AccessRecord):
         raise AppendOnlyError("Access events are append-only: they cannot be deleted.")
 
     def canonical(self) -> str:
-        """Return the event's content as the exact text its hash covers."""
-        return json.dumps(
-            {
-                "seq": int(self.seq),
-                "at": self.at.astimezone(UTC).isoformat(timespec="microseconds"),
-                "actor_id": self.actor_id,
-                "actor_username": self.actor_username,
-                "role": self.role,
-                "action": self.action,
-                "object_type": self.object_type,
-                "object_ids": self.object_ids,
-                "client_id": self.client_id,
-                "course_id": self.course_id,
-                "path": self.path,
-                "method": self.method,
-                "status": self.status,
-                "request_id": self.request_id,
-            },
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=True,
-        )
+        """Return the event's content as the exact text its hash covers (the key id only
+        for keyed events, so that legacy events keep the text they were hashed with)."""
+        content: dict[str, Any] = {
+            "seq": int(self.seq),
+            "at": self.at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "actor_id": self.actor_id,
+            "actor_username": self.actor_username,
+            "role": self.role,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_ids": self.object_ids,
+            "client_id": self.client_id,
+            "course_id": self.course_id,
+            "path": self.path,
+            "method": self.method,
+            "status": self.status,
+            "request_id": self.request_id,
+        }
+        if self.key_id:
+            content["key_id"] = self.key_id
+        return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
-    def compute_hash(self) -> str:
-        """Return SHA-256 over the previous hash and this event's canonical content."""
-        return hashlib.sha256((self.prev_hash + self.canonical()).encode()).hexdigest()
+    def compute_hash(self, key: AuditKey | None) -> str:
+        """Return the HMAC under the key over the previous hash and this event's content;
+        with no key, the plain SHA-256 of the legacy prefix."""
+        message = self.prev_hash + self.canonical()
+        if key is None:
+            return hashlib.sha256(message.encode()).hexdigest()
+        return key.sign(message)
+
+
+def head_text(last_seq: int, last_hash: str, legacy_seq: int, key_id: str) -> str:
+    """Return the text the chain head's signature covers (also used by migration 0004)."""
+    fields = {"last_seq": last_seq, "last_hash": last_hash, "legacy_seq": legacy_seq}
+    return "openipt-audit-head:" + json.dumps({**fields, "key_id": key_id}, sort_keys=True)
 
 
 class ChainHead(models.Model):
-    """The single row that names the newest event; appenders lock it to take turns."""
+    """The single row that names the newest event; appenders lock it to take turns.
+
+    Its signature covers the newest event and the end of the legacy prefix, so whoever cuts
+    the newest events off, or re-chains the trail without the key, cannot make it agree.
+    """
 
     last_seq = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
+    # Events up to this number were chained before the chain was keyed (plain SHA-256).
+    legacy_seq = models.PositiveBigIntegerField(default=0)
+    key_id = models.CharField(max_length=16, blank=True, default="")
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
         return f"audit chain head at #{self.last_seq}"
+
+    def signed_text(self) -> str:
+        """Return the text that `mac` signs."""
+        return head_text(self.last_seq, self.last_hash, self.legacy_seq, self.key_id)

@@ -1,4 +1,4 @@
-"""Append to the read audit, link it into its hash chain, verify the chain, and search it.
+"""Append to the read audit, link it into its keyed chain, verify the chain, and export it.
 
 `record_access` is the one way in: the middleware calls it for pages and the API, and
 the CLI and export code call it for reads that do not go through a page. A read is stored
@@ -13,19 +13,21 @@ import getpass
 import logging
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from openipt.audit.models import GENESIS_HASH, AccessEvent, ChainHead, PendingAccess
+from openipt.audit.chain import chain_pending
+from openipt.audit.models import AccessEvent, PendingAccess
+
+# Verifying lives in its own module; the rest of the project calls it from here.
+from openipt.audit.verify import verify_chain as verify_chain
 
 logger = logging.getLogger(__name__)
 
 MAX_PATH = 500
-CHAIN_BATCH = 1000
 
 
 def normalise_ids(ids: Mapping[str, Any] | None) -> dict[str, int | str]:
@@ -101,41 +103,6 @@ def _os_user() -> str:
         return "unknown"
 
 
-def chain_pending() -> dict[int, AccessEvent]:
-    """Link every pending read into the chain, oldest first; return the new events by the
-    id of the pending row they came from.
-
-    The head row is locked (SELECT ... FOR UPDATE on PostgreSQL; on SQLite the IMMEDIATE
-    transaction holds the write lock), so two chainers queue instead of both linking to the
-    same predecessor and forking the chain. Each batch moves its rows in one transaction:
-    a read is either pending or chained, never both and never neither.
-    """
-    linked: dict[int, AccessEvent] = {}
-    while PendingAccess.objects.exists():
-        batch = _chain_batch()
-        if not batch:
-            break
-        linked.update(batch)
-    return linked
-
-
-def _chain_batch() -> dict[int, AccessEvent]:
-    with transaction.atomic():
-        head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
-        rows = list(PendingAccess.objects.order_by("pk")[:CHAIN_BATCH])
-        seq, prev_hash, linked = head.last_seq, head.last_hash, {}
-        for row in rows:
-            seq += 1
-            event = AccessEvent(seq=seq, prev_hash=prev_hash, **row.content())
-            event.hash = prev_hash = event.compute_hash()
-            linked[row.pk] = event
-        if rows:
-            AccessEvent.objects.bulk_create(linked.values())
-            PendingAccess.objects.filter(pk__in=list(linked)).delete()
-            ChainHead.objects.filter(pk=head.pk).update(last_seq=seq, last_hash=prev_hash)
-    return linked
-
-
 # A new process links its first batch one interval after it starts.
 _last_chained = time.monotonic()
 
@@ -155,95 +122,6 @@ def chain_if_due(**_signal: Any) -> None:
         logger.exception("Could not link pending reads into the audit chain")
 
 
-@dataclass
-class Problem:
-    """A place where the chain is broken, named by the event's id and sequence number."""
-
-    event_id: int | None
-    seq: int | None
-    message: str
-
-
-@dataclass
-class Verification:
-    checked: int = 0
-    head_hash: str = GENESIS_HASH
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-def verify_chain(chunk_size: int = 2000) -> Verification:
-    """Recompute every hash in order and report each edited, deleted or inserted event."""
-    chain_pending()
-    result = Verification()
-    expected_seq, prev_hash = 1, GENESIS_HASH
-    for event in AccessEvent.objects.order_by("seq").iterator(chunk_size=chunk_size):
-        result.checked += 1
-        if event.seq != expected_seq:
-            result.problems.append(_gap(event, expected_seq))
-        elif event.prev_hash != prev_hash:
-            result.problems.append(
-                Problem(
-                    event.pk,
-                    event.seq,
-                    f"Event id {event.pk} (#{event.seq}) does not follow the event before it: "
-                    "that event was edited, or an event was deleted or inserted.",
-                )
-            )
-        if event.compute_hash() != event.hash:
-            result.problems.append(
-                Problem(
-                    event.pk,
-                    event.seq,
-                    f"Event id {event.pk} (#{event.seq}) was edited after it was written.",
-                )
-            )
-        expected_seq, prev_hash = event.seq + 1, event.hash
-    result.head_hash = prev_hash
-    result.problems.extend(_check_head(expected_seq - 1, prev_hash))
-    return result
-
-
-def _gap(event: AccessEvent, expected_seq: int) -> Problem:
-    if event.seq > expected_seq:
-        missing = (
-            f"#{expected_seq}"
-            if event.seq == expected_seq + 1
-            else f"#{expected_seq} to #{event.seq - 1}"
-        )
-        text = f"Events {missing} are missing (deleted) before event id {event.pk}."
-    else:
-        text = f"Event id {event.pk} repeats or reorders sequence number #{event.seq}."
-    return Problem(event.pk, event.seq, text)
-
-
-def _check_head(last_seq: int, last_hash: str) -> list[Problem]:
-    head = ChainHead.objects.filter(pk=1).first()
-    head_seq = head.last_seq if head else 0
-    head_hash = head.last_hash if head else GENESIS_HASH
-    if head_seq > last_seq:
-        return [
-            Problem(
-                None,
-                head_seq,
-                f"The newest events #{last_seq + 1} to #{head_seq} are missing (deleted).",
-            )
-        ]
-    if head_seq != last_seq or head_hash != last_hash:
-        return [
-            Problem(
-                None,
-                last_seq,
-                "The chain head does not match the newest event: the newest event was "
-                "edited, or events were added outside OpenIPT.",
-            )
-        ]
-    return []
-
-
 CSV_COLUMNS = (
     "seq",
     "at",
@@ -260,6 +138,7 @@ CSV_COLUMNS = (
     "status",
     "request_id",
     "hash",
+    "key_id",
 )
 
 

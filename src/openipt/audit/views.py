@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from auditlog.models import LogEntry
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -14,9 +15,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from openipt.audit import services
+from openipt.audit.chain import ChainError
 from openipt.audit.forms import AuditSearchForm, ChangeSearchForm
 from openipt.audit.models import AccessEvent
 from openipt.core.decorators import role_required
+from openipt.core.downloads import content_disposition
 from openipt.core.security import reauth_required
 
 PAGE_SIZE = 50
@@ -34,7 +37,10 @@ def _query_without_page(request: HttpRequest) -> str:
 def trail(request: HttpRequest) -> HttpResponse:
     """Search who read which record, when, and in which role."""
     form = AuditSearchForm(request.GET or None)
-    services.chain_pending()  # the trail shows every read, the latest ones included
+    try:
+        services.chain_pending()  # the trail shows every read, the latest ones included
+    except ChainError as exc:  # the trail was changed outside OpenIPT: say so, show the rest
+        messages.error(request, str(exc))
     events = form.filter(AccessEvent.objects.order_by("-seq"))
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "query": _query_without_page(request)}
@@ -75,7 +81,7 @@ def export(request: HttpRequest) -> HttpResponse:
     response = StreamingHttpResponse(
         _csv_lines(services.csv_rows(events)), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="openipt-audit-{stamp}.csv"'
+    response["Content-Disposition"] = content_disposition(f"openipt-audit-{stamp}.csv")
     return response  # type: ignore[return-value]  # streamed: the trail may be long
 
 

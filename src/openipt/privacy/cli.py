@@ -141,8 +141,9 @@ def backup_cmd(
     path: Annotated[Path, typer.Argument(help="File to write the backup to")],
     force: Annotated[bool, typer.Option(help="Replace an existing file")] = False,
 ) -> None:
-    """Back up the database to PATH and verify the copy (the field keys are not in it)."""
+    """Back up the database to PATH and verify the copy (the field and audit keys are not in it)."""
     _setup()
+    from openipt.audit import keys as audit_keys
     from openipt.core import crypto
     from openipt.privacy.backup import BackupError, backup
 
@@ -158,6 +159,10 @@ def backup_cmd(
     console.print(
         f"The field keys are NOT in the backup: keep a copy of {where} separately; "
         "without it the encrypted notes in this backup cannot be read."
+    )
+    console.print(
+        f"Nor are the audit keys: keep a copy of {audit_keys.source()} as well; "
+        "without it the read audit in this backup cannot be verified."
     )
 
 
