@@ -27,6 +27,7 @@ from openipt.assessments.summary import (
     refresh_course_summary,
     statuses_for,
 )
+from openipt.courses.changes import course_changed
 from openipt.courses.models import Course, Session
 from openipt.measures import AnswerError, Instrument, Score, get_instrument, score
 
@@ -341,8 +342,19 @@ def _raise_alerts(
             )
         )
     if alerts:
-        refresh_course_summary(course, force=True)
+        client_alerts_changed(course)
     return alerts
+
+
+def client_alerts_changed(course: Course) -> None:
+    """Recompute the alert count of every course of the course's client: an open alert
+    belongs to the client, so their other courses (an ended acute course, the maintenance
+    course after it) show it too."""
+    for other in Course.objects.filter(client_id=course.client_id).order_by("pk"):
+        if other.pk == course.pk:
+            refresh_course_summary(course, force=True)  # its own alert's write bumps its views
+        elif refresh_course_summary(other, force=True):
+            course_changed(other.pk, other.therapist_id)  # a summary UPDATE sends no signal
 
 
 def resolve_alert(actor, alert: Alert, action: str, note: str) -> Alert:
@@ -367,5 +379,5 @@ def resolve_alert(actor, alert: Alert, action: str, note: str) -> Alert:
         locked.status, locked.resolved_by, locked.resolved_at = "resolved", actor, timezone.now()
         locked.full_clean()
         locked.save()
-        refresh_course_summary(alert.course, force=True)
+        client_alerts_changed(alert.course)
     return locked

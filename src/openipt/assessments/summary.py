@@ -281,7 +281,10 @@ def refresh_course_summary(course: Course, *, force: bool = False) -> list[str]:
         if not force and memo.get(row.pk) == key:
             _copy(row, course)
             return []
-        open_alerts = Alert.objects.filter(course=row, status=Alert.Status.OPEN).count()
+        # Open alerts belong to the client: every course of theirs shows them.
+        open_alerts = Alert.objects.filter(
+            course__client_id=row.client_id, status=Alert.Status.OPEN
+        ).count()
         values = compute(row, load(row), open_alerts)
         changed = {name: v for name, v in values.items() if getattr(row, name) != v}
         if changed:

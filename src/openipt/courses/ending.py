@@ -12,6 +12,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from openipt.assessments.models import Alert
 from openipt.courses import records
 from openipt.courses.checks import (
     check_active,
@@ -156,11 +157,33 @@ def _end(
             maintenance_discussed=review.maintenance_discussed,
         )
     end = _end_date(course, ended_on)
+    check_alerts_handed_over(course, AcuteEndDecision(decision))
     follow_on = _follow_on(actor, course, AcuteEndDecision(decision), end, terms)
     course.status, course.ended_on = Course.Status.ENDED, end
     course.end_decision, course.end_decision_detail = decision, detail
     course.save()
     return tuple(notices), follow_on
+
+
+FOLLOW_ONS = (AcuteEndDecision.MAINTENANCE_CONTRACT, AcuteEndDecision.CONTINUATION_CONTRACT)
+
+
+def check_alerts_handed_over(course: Course, decision: AcuteEndDecision) -> None:
+    """Refuse to end a course whose risk alert is still open, unless the client's care goes
+    on in another course that shows it (a follow-on course, or another active one): an
+    alert belongs to the client and must never end up on a closed record nobody opens."""
+    if not Alert.objects.open().filter(course=course).exists() or decision in FOLLOW_ONS:
+        return
+    others = Course.objects.active().filter(client_id=course.client_id).exclude(pk=course.pk)
+    if others.exists():
+        return
+    raise ValidationError(
+        {
+            "decision": "This course has an open risk alert. Record the action taken on it "
+            "(Alerts) before ending the course, or agree a follow-on course that carries it on."
+        },
+        code="open_alert",
+    )
 
 
 def _end_date(course: Course, ended_on: date | None) -> date:

@@ -119,6 +119,7 @@ class Course(models.Model):
     gad7_first = models.PositiveSmallIntegerField(null=True, blank=True)
     gad7_last = models.PositiveSmallIntegerField(null=True, blank=True)
     latest_score_at = models.DateTimeField(null=True, blank=True)
+    # Open alerts of the course's client, on any of their courses: alerts belong to the client.
     open_alerts = models.PositiveSmallIntegerField(default=0)
     measure_due = models.BooleanField(default=False)
     # The last held session was due a rating and none was taken: give it next time.

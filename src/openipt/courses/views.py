@@ -20,6 +20,7 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openipt import policy
+from openipt.assessments.models import Alert
 from openipt.clients.access import get_client_for_user
 from openipt.core.decorators import clinician_required, therapist_required
 from openipt.courses import services
@@ -131,7 +132,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
 
 DETAILS = (
     "agenda", "phase", "checklist", "current_foci", "past_foci", "contracts", "goals",
-    "sick_role", "medication", "sessions", "review", "plan", "followed_by",
+    "sick_role", "medication", "sessions", "review", "plan", "followed_by", "client_alerts",
 )  # fmt: skip
 
 
@@ -153,6 +154,13 @@ def _details(course: Course) -> dict[str, object]:
         "review": getattr(course, "termination", None),
         "plan": getattr(course, "relapse_plan", None),
         "followed_by": list(course.followed_by.all()),
+        # Open alerts belong to the client: those raised on their other courses show here.
+        "client_alerts": list(
+            Alert.objects.open()
+            .filter(course__client_id=course.client_id)
+            .exclude(course=course)
+            .select_related("course")
+        ),
     }
 
 
