@@ -14,7 +14,7 @@ from pydantic import ConfigDict, StrictBool, StrictStr
 
 from openipt import policy
 from openipt.api.schemas import responses
-from openipt.clients import services
+from openipt.clients import safety, services
 from openipt.clients.access import get_client_for_user
 from openipt.clients.models import Client
 from openipt.courses.schemas import BoundedPagination
@@ -89,3 +89,53 @@ def patch_client(request: HttpRequest, client_id: int, payload: ClientPatch):
     if nulls:
         raise ValidationError({key: "This field cannot be null." for key in nulls})
     return services.update_client(request.user, client, **changes)
+
+
+class SafetyPlanOut(Schema):
+    id: int
+    version: int
+    warning_signs: str
+    coping_strategies: str
+    distractions: str
+    people_to_ask: str
+    professionals: str
+    safe_environment: str
+    reasons_for_living: str
+    shared_with_client: bool
+    made_by_id: int
+    made_at: datetime
+
+
+class SafetyPlanIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    warning_signs: StrictStr = Field("", max_length=2000)
+    coping_strategies: StrictStr = Field("", max_length=2000)
+    distractions: StrictStr = Field("", max_length=2000)
+    people_to_ask: StrictStr = Field("", max_length=2000)
+    professionals: StrictStr = Field("", max_length=2000)
+    safe_environment: StrictStr = Field("", max_length=2000)
+    reasons_for_living: StrictStr = Field("", max_length=2000)
+    shared_with_client: StrictBool = True
+
+
+@router.get(
+    "/{client_id}/safety-plan",
+    response=responses(list[SafetyPlanOut]),
+    summary="List a client's safety plan versions, newest (the plan in use) first",
+)
+def list_safety_plans(request: HttpRequest, client_id: int):
+    if policy.is_client(request.user):
+        raise Http404("No such client")  # clients see their shared plan in the portal
+    client = get_client_for_user(request, client_id)
+    return list(client.safety_plans.order_by("-version"))
+
+
+@router.post(
+    "/{client_id}/safety-plan",
+    response=responses(SafetyPlanOut, 201),
+    summary="Save the client's safety plan as a new version",
+)
+def save_safety_plan(request: HttpRequest, client_id: int, payload: SafetyPlanIn):
+    client = get_client_for_user(request, client_id, write=True)
+    return Status(201, safety.save_plan(request.user, client, **payload.model_dump()))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from openipt.clients.models import Client
+from openipt.clients.models import Client, SafetyPlan
 
 
 class ClientForm(forms.ModelForm):
@@ -14,3 +14,12 @@ class ClientForm(forms.ModelForm):
 
 class ClientSearchForm(forms.Form):
     q = forms.CharField(label="Search by name or record number", required=False, max_length=200)
+
+
+class SafetyPlanForm(forms.ModelForm):
+    """Every section of the plan; saving makes a new version (openipt.clients.safety)."""
+
+    class Meta:
+        model = SafetyPlan
+        fields = [*SafetyPlan.SECTIONS, "shared_with_client"]
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in SafetyPlan.SECTIONS}

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from openipt import policy
+from openipt.core.fields import EncryptedTextField
 from openipt.core.validators import no_control_characters, single_line
 
 
@@ -92,3 +93,95 @@ class Client(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("clients:detail", args=[self.pk])
+
+
+class SafetyPlan(models.Model):
+    """One version of a client's safety plan (the sections of Stanley & Brown, 2012).
+
+    Versions are never changed: a review saves a new one (`openipt.clients.safety`).
+    """
+
+    SECTIONS = (
+        "warning_signs",
+        "coping_strategies",
+        "distractions",
+        "people_to_ask",
+        "professionals",
+        "safe_environment",
+        "reasons_for_living",
+    )
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="safety_plans")
+    version = models.PositiveIntegerField()
+    warning_signs = EncryptedTextField(
+        _("warning signs"),
+        blank=True,
+        validators=[no_control_characters],
+        help_text=_(
+            "Thoughts, images, moods, situations or behaviour that a crisis may be coming."
+        ),
+    )
+    coping_strategies = EncryptedTextField(
+        _("things I can do on my own"),
+        blank=True,
+        validators=[no_control_characters],
+        help_text=_(
+            "Internal coping strategies: what takes the mind off problems without another person."
+        ),
+    )
+    distractions = EncryptedTextField(
+        _("people and places that take my mind off things"),
+        blank=True,
+        validators=[no_control_characters],
+        help_text=_("People and social settings that distract."),
+    )
+    people_to_ask = EncryptedTextField(
+        _("people I can ask for help"),
+        blank=True,
+        validators=[no_control_characters],
+        help_text=_("Family members or friends, with how to reach them."),
+    )
+    professionals = EncryptedTextField(
+        _("professionals and crisis lines"),
+        blank=True,
+        validators=[no_control_characters],
+        help_text=_("Clinicians, the service, out-of-hours and emergency numbers, crisis lines."),
+    )
+    safe_environment = EncryptedTextField(
+        _("making my surroundings safe"),
+        blank=True,
+        validators=[no_control_characters],
+        help_text=_("What will be removed or kept away, and by whom."),
+    )
+    reasons_for_living = EncryptedTextField(
+        _("my reasons for living"),
+        blank=True,
+        validators=[no_control_characters],
+        help_text=_("What matters most and is worth living for, in the client's words."),
+    )
+    shared_with_client = models.BooleanField(
+        _("show this plan to the client in the portal"), default=True
+    )
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    made_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["client", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "version"], name="safety_plan_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"safety plan v{self.version} of client #{self.client_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("clients:safety_plan", args=[self.client_id])
+
+    def sections(self) -> list[tuple[str, str, str]]:
+        """Return (field name, label, text) of every section, in the plan's order."""
+        return [
+            (name, str(self._meta.get_field(name).verbose_name), getattr(self, name))
+            for name in self.SECTIONS
+        ]

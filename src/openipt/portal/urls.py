@@ -10,6 +10,7 @@ urlpatterns = [
     path("log/", views.mood, name="mood"),
     path("progress/", views.progress, name="progress"),
     path("staying-well/", views.staying_well_page, name="staying_well"),
+    path("safety-plan/", views.safety_plan_page, name="safety_plan"),
     path(
         "questionnaires/sent/<int:administration_id>/",
         views_questionnaires.sent,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from openipt.clients.safety import shared_plan
 from openipt.core.decorators import role_required
 from openipt.courses.models import Course
 from openipt.portal import conf, services
@@ -143,6 +144,14 @@ def progress(request: HttpRequest) -> HttpResponse:
     shown = client.show_progress_to_client
     context = {"client": client, "shown": shown, "courses": progress_for(client) if shown else []}
     return render(request, "portal/progress.html", context)
+
+
+@client_required
+def safety_plan_page(request: HttpRequest) -> HttpResponse:
+    """Show the safety plan the therapist shared, on the phone, with the crisis numbers."""
+    client = portal_client(request)
+    context = {"plan": shared_plan(client), "crisis_text": conf.crisis_text()}
+    return render(request, "portal/safety_plan.html", context)
 
 
 @client_required
