@@ -159,17 +159,90 @@ def createuser(
 def token_create(
     user: Annotated[str, typer.Option(help="Username of the token's owner")],
     name: Annotated[str, typer.Option(help="A label to recognise the token by")] = "",
+    days: Annotated[
+        int | None,
+        typer.Option(help="Days until it expires (default OPENIPT_API_TOKEN_DAYS, 90)"),
+    ] = None,
 ) -> None:
     """Create a token and print it alone on the last line (it is shown only once)."""
     _setup()
-    from openipt.accounts.models import ApiToken, User
+    from django.core.exceptions import ValidationError
+
+    from openipt.accounts.models import User
+    from openipt.accounts.tokens import issue_token
 
     owner = User.objects.filter(username=user, is_active=True).first()
     if owner is None:
         _fail(f"No active user called {user!r}.")
-    _, secret = ApiToken.issue(owner, name=name)
-    err.print(f"Token for {owner.username} (store it now; it cannot be shown again):")
+    try:
+        token, secret = issue_token(owner, name, days)
+    except ValidationError as exc:
+        _fail(_errors_text(exc))
+    expires = token.expires_at.strftime("%Y-%m-%d %H:%M UTC")
+    err.print(
+        f"Token for {owner.username}, valid until {expires} (store it now: it is shown once):"
+    )
     print(secret)
+
+
+@token_app.command("list")
+def token_list(
+    user: Annotated[str | None, typer.Option(help="Only this user's tokens")] = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="Include revoked and expired tokens")
+    ] = False,
+) -> None:
+    """List tokens: id, owner, name, created, last used, expiry and state."""
+    _setup()
+    from rich.table import Table
+
+    from openipt.accounts.models import ApiToken
+
+    tokens = ApiToken.objects.select_related("user").order_by("user__username", "-created_at")
+    if user:
+        tokens = tokens.filter(user__username=user)
+    if not every:
+        tokens = tokens.filter(revoked_at__isnull=True)
+    table = Table("id", "owner", "name", "created", "last used", "expires", "state")
+    stamp = "%Y-%m-%d %H:%M"
+    for token in tokens:
+        if not every and token.state == "expired":
+            continue
+        table.add_row(
+            str(token.pk),
+            token.user.username,
+            token.name,
+            token.created_at.strftime(stamp),
+            token.last_used_at.strftime(stamp) if token.last_used_at else "never",
+            token.expires_at.strftime(stamp),
+            token.state,
+        )
+    console.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: Annotated[int | None, typer.Argument(help="The token's id (see token list)")] = None,
+    user: Annotated[str | None, typer.Option(help="Revoke every token of this user")] = None,
+) -> None:
+    """Revoke one token by id, or every token of a user."""
+    _setup()
+    from openipt.accounts.models import ApiToken
+    from openipt.accounts.tokens import revoke_token
+
+    if (token_id is None) == (user is None):
+        _fail("Give a token id or --user, not both.", 2)
+    if user is not None:
+        count = ApiToken.objects.filter(user__username=user).revoke("revoked on the command line")
+        console.print(f"Revoked {count} tokens of {user}.")
+        return
+    token = ApiToken.objects.filter(pk=token_id).first()
+    if token is None:
+        _fail(f"No token with id {token_id}.")
+    if revoke_token(None, token):
+        console.print(f"Revoked token {token_id} of {token.user.username}.")
+    else:
+        console.print(f"Token {token_id} was already revoked.")
 
 
 @course_app.command("show")
@@ -230,14 +303,27 @@ def _check_cache() -> None:
             "[yellow]Note[/]: without OPENIPT_REDIS_URL the cache is per host; run one app "
             "host, or set Redis so that every host shares kept pages, sessions and limits."
         )
+    if settings.PRODUCTION and not settings.OPENIPT_TRUSTED_PROXIES:
+        console.print(
+            "[yellow]Note[/]: OPENIPT_TRUSTED_PROXIES is empty: behind a reverse proxy every "
+            "client then has the proxy's address, and one client's failed sign-ins lock "
+            "an account for everyone (docs/deployment.md, reverse proxy)."
+        )
 
 
 def _report_pending_reads() -> None:
     """Say how many reads wait to be linked into the audit chain, and since when."""
     from django.utils import timezone
 
-    from openipt.audit.models import PendingAccess
+    from openipt.audit import keys
+    from openipt.audit.chain import head_problem
+    from openipt.audit.models import ChainHead, PendingAccess
 
+    head = ChainHead.objects.filter(pk=1).first()
+    problem = head_problem(head, keys.keyring()) if head is not None else None
+    if problem:
+        console.print(f"[red]Audit[/]: {problem} Run `openipt audit verify`.")
+    console.print(f"Audit keys: {keys.source()}")
     oldest = PendingAccess.objects.order_by("pk").values_list("at", flat=True).first()
     if oldest is None:
         console.print("Audit: every read is linked into the chain.")

@@ -162,6 +162,14 @@ def may_disclose(user: Any, note: Any) -> bool:
     return is_therapist(user) and note.author_id == user.pk
 
 
+def may_revoke_token(user: Any, token: Any) -> bool:
+    """Return True for the token's owner, and for an admin when the owner is staff (an
+    admin never sees or ends a client's own token)."""
+    if token.user_id == user.pk and role(user) is not None:
+        return True
+    return is_admin(user) and role(token.user) in (*CLINICIANS, ADMIN)
+
+
 def editable_clients(user: Any, clients: Q_) -> Q_:
     """Return the client records this user may change: those in their own caseload."""
     if not is_therapist(user):

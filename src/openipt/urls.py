@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from openipt.accounts.urls import manage_patterns, token_patterns
 from openipt.api.core import api
 from openipt.core import views as core_views
 
@@ -13,6 +14,8 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("", include("openipt.core.urls")),
     path("accounts/", include("allauth.urls")),
+    path("manage/", include((manage_patterns, "manage"))),
+    path("account/tokens/", include((token_patterns, "tokens"))),
     path("clients/", include("openipt.clients.urls")),
     path("courses/", include("openipt.courses.urls")),
     path("courses/", include("openipt.interpersonal.urls")),

@@ -160,8 +160,33 @@ RULES: list[Rule] = [
         lambda r: _area(r) == "admin",
         None,
         None,
-        "Excluded: the admin site requires is_staff (admin role only) and sits behind "
-        "allauth's login and the MFA gate; tested in test_authentication.py.",
+        "Excluded: the admin site opens to a superuser only (no application role is one), "
+        "behind allauth's login and the MFA gate; tested in test_authentication.py and "
+        "tests/accounts/test_admin_separation.py.",
+    ),
+    Rule(
+        "account administration (admin only)",
+        lambda r: _area(r) == "manage",
+        {**everyone({"403"}, anonymous={"login"}), "admin": {"2xx", "3xx"}},
+        # An empty form is refused (or the password asked again) before anything is saved.
+        {**everyone({"403"}, anonymous={"login"}), "admin": {"2xx", "3xx", *INVALID}},
+        "Staff accounts, roles, teams and tokens: no clinical record, and no page for the "
+        "clinical roles (tests/accounts/test_admin_pages.py).",
+    ),
+    Rule(
+        "revoking one of one's own API tokens",
+        lambda r: _area(r) == "tokens" and _is_scoped(r),
+        {**everyone({"404", "405"}, anonymous={"login"}), "client": {"403", "405"}},
+        {**everyone({"404"}, anonymous={"login"}), "client": {"403"}, "owner": {"3xx"}},
+        "The token is the owner's: anyone else's attempt is a 404; clients hold no token.",
+    ),
+    Rule(
+        "one's own API tokens",
+        lambda r: _area(r) == "tokens",
+        {**everyone({"2xx"}, anonymous={"login"}), "client": {"403"}},
+        # A token needs a name, so the empty form makes none.
+        {**everyone({"2xx", "3xx"}, anonymous={"login"}), "client": {"403"}},
+        "Each member of staff sees and makes only their own tokens.",
     ),
     Rule(
         "public health checks and API description",

@@ -1,27 +1,25 @@
-"""Admin pages for accounts only: clinical records are never edited through the admin."""
+"""The Django admin is for the operator's superuser only, and edits no account.
 
+Accounts are administered on OpenIPT's own pages (/manage/), whose rules an admin cannot
+get around: no changing one's own role or supervisor, no moving a token to another owner,
+no typing a password or removing a second factor. So User, ApiToken and allauth's
+Authenticator are not registered here, and the site opens to active superusers only
+(none of the application's roles is one; `django-admin createsuperuser` makes one).
+"""
+
+from __future__ import annotations
+
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-
-from openipt.accounts.models import ApiToken, User
+from django.http import HttpRequest
 
 
-@admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "display_name", "role", "supervisor", "is_active", "last_login")
-    list_filter = ("role", "is_active")
-    fieldsets = (  # type: ignore[misc]
-        *BaseUserAdmin.fieldsets,
-        ("OpenIPT", {"fields": ("role", "supervisor", "display_name")}),
-    )
-    add_fieldsets = (  # type: ignore[misc]
-        *BaseUserAdmin.add_fieldsets,
-        ("OpenIPT", {"fields": ("role", "supervisor", "display_name")}),
-    )
+def superuser_only(request: HttpRequest) -> bool:
+    """Return True for an active superuser: the admin role is not let in."""
+    user = request.user
+    return bool(user.is_active and user.is_superuser)
 
 
-@admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("user", "name", "created_at", "last_used_at", "expires_at", "revoked_at")
-    readonly_fields = ("digest", "created_at", "last_used_at")
-    list_select_related = ("user",)
+if admin.site.is_registered(Authenticator):
+    admin.site.unregister(Authenticator)
+admin.site.has_permission = superuser_only  # type: ignore[method-assign]

@@ -1,4 +1,4 @@
-"""Create users with a role; the CLI, the admin and the demo data share this."""
+"""Create users with a role; the CLI, the admin pages, the portal and the demo share this."""
 
 from __future__ import annotations
 
@@ -15,13 +15,18 @@ ROLES = tuple(User.Role.values)
 def create_user(
     username: str,
     role: str,
-    password: str,
+    password: str | None,
     *,
     supervisor: str | None = None,
     display_name: str = "",
+    email: str = "",
     validate_password: bool = True,
 ) -> User:
-    """Create an active user; admins get the Django admin, nobody else does."""
+    """Create an active user; without a password, one they set from a reset link.
+
+    No role is made Django staff or superuser: the admin role administers accounts on
+    OpenIPT's own pages (/manage/), which never show clinical records.
+    """
     if role not in ROLES:
         raise ValidationError({"role": f"Role must be one of {', '.join(ROLES)}, not {role!r}."})
     if User.objects.filter(username__iexact=username).exists():
@@ -34,16 +39,14 @@ def create_user(
         if boss is None:
             raise ValidationError({"supervisor": f"No supervisor called {supervisor!r}."})
     user = User(
-        username=username,
-        role=role,
-        supervisor=boss,
-        display_name=display_name,
-        is_staff=role == User.Role.ADMIN,
-        is_superuser=role == User.Role.ADMIN,
+        username=username, role=role, supervisor=boss, display_name=display_name, email=email
     )
     user.full_clean(exclude=["password"])
-    if validate_password:
-        password_validation.validate_password(password, user)
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        if validate_password:
+            password_validation.validate_password(password, user)
+        user.set_password(password)
     user.save()
     return user

@@ -14,7 +14,7 @@ HOME_BY_ROLE = {
     "therapist": "courses:caseload",
     "supervisor": "insights:dashboard",
     "client": "portal:home",
-    "admin": "admin:index",
+    "admin": "manage:users",
 }
 
 
