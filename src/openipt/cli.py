@@ -303,6 +303,11 @@ def _check_cache() -> None:
             "[yellow]Note[/]: without OPENIPT_REDIS_URL the cache is per host; run one app "
             "host, or set Redis so that every host shares kept pages, sessions and limits."
         )
+    if not settings.OPENIPT_CRISIS_CONTACTS:
+        console.print(
+            "[yellow]Warning[/]: OPENIPT_CRISIS_CONTACTS is empty: clients who answer a risk "
+            "item see only the general crisis text, not your service's own numbers."
+        )
     if settings.PRODUCTION and not settings.OPENIPT_TRUSTED_PROXIES:
         console.print(
             "[yellow]Note[/]: OPENIPT_TRUSTED_PROXIES is empty: behind a reverse proxy every "

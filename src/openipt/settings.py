@@ -302,6 +302,13 @@ OPENIPT_CRISIS_TEXT = env_str(
     "You can also call your therapist's service during opening hours.",
 )
 
+# The service's own crisis contacts, shown with the crisis text wherever it appears (portal,
+# safety plan, API): items separated by ";", e.g. "Duty team (9-5): 0100 000 0000; Out of
+# hours: 0100 000 0001". `openipt check` warns while it is empty.
+OPENIPT_CRISIS_CONTACTS = [
+    item.strip() for item in env_str("OPENIPT_CRISIS_CONTACTS").split(";") if item.strip()
+]
+
 # Measures (assessments app)
 # Clinical choices of measurement-based care; every default and its reason is in
 # docs/measures.md ("Settings of the assessments app"). The crisis text shown after a risk

@@ -78,6 +78,7 @@ class AssessmentCreated(Schema):
     band_label: str | None
     alerts: list[AlertOut]
     crisis_text: str | None
+    crisis_contacts: list[str] | None = None
 
 
 class AssessmentOut(Schema):
@@ -205,6 +206,7 @@ def create_assessment(request: HttpRequest, course_id: int, payload: AssessmentI
         "band_label": band.label if band else None,
         "alerts": done.alerts,
         "crisis_text": conf.crisis_text() if done.alerts else None,
+        "crisis_contacts": conf.crisis_contacts() if done.alerts else None,
     }
     return Status(201, body)
 

@@ -67,6 +67,11 @@ def crisis_text() -> str:
     return str(getattr(settings, "OPENIPT_CRISIS_TEXT", ""))
 
 
+def crisis_contacts() -> list[str]:
+    """Return the service's own crisis contacts ("Name: number"), in the order given."""
+    return list(settings.OPENIPT_CRISIS_CONTACTS)
+
+
 def risk_rules(instrument: Instrument) -> list[RiskRule]:
     """Return the instrument's own risk items plus those the service added."""
     rules = [RiskRule(instrument.code, r.item, r.min_value) for r in instrument.risk_items]

@@ -76,6 +76,7 @@ def render_plan_pdf(plan: SafetyPlan, request: HttpRequest | None = None) -> byt
         "client": plan.client,
         "service_name": settings.OPENIPT_SERVICE_NAME,
         "crisis_text": settings.OPENIPT_CRISIS_TEXT,
+        "crisis_contacts": settings.OPENIPT_CRISIS_CONTACTS,
         "printed_on": timezone.localdate(),
     }
     html = render_to_string("clients/safety_plan_print.html", context, request=request)

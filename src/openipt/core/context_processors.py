@@ -1,4 +1,4 @@
-"""Values every page needs: the service name and whether this is a demo."""
+"""Values every page needs: the service name, whether this is a demo, the crisis contacts."""
 
 from __future__ import annotations
 
@@ -12,4 +12,6 @@ def site(request: HttpRequest) -> dict[str, Any]:
     return {
         "service_name": settings.OPENIPT_SERVICE_NAME,
         "demo_mode": settings.DEMO_MODE,
+        # Shown with the crisis text on every page that has it (portal/_crisis.html).
+        "crisis_contacts": settings.OPENIPT_CRISIS_CONTACTS,
     }

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from openipt.assessments.forms import item_fields
+from openipt.courses.models import Course
 from openipt.portal import conf, services
 from openipt.portal.access import (
     get_administration_for_client,
@@ -74,7 +75,12 @@ def begin(request: HttpRequest, code: str) -> HttpResponse:
             return redirect("portal:home")
         return _resume(draft)
     instrument = due[code].instrument
-    context = {"instrument": instrument, "name": short_name(instrument), "due": due[code]}
+    context = {
+        "instrument": instrument,
+        "name": short_name(instrument),
+        "due": due[code],
+        "course_active": course.status == Course.Status.ACTIVE,
+    }
     return render(request, "portal/questionnaire_start.html", context)
 
 
@@ -187,6 +193,7 @@ def sent(request: HttpRequest, administration_id: int) -> HttpResponse:
         "administration": administration,
         "next": due[0] if due else None,
         "show_progress": client.show_progress_to_client,
+        "course_active": administration.course.status == Course.Status.ACTIVE,
         **_crisis(request, risk),
     }
     return render(request, "portal/sent.html", context)
