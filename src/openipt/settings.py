@@ -435,8 +435,9 @@ if PRODUCTION:
     CSRF_COOKIE_NAME = "__Host-openipt_csrf"
 
 # Client portal (portal app)
-# The address clients reach the service at, used in invitation and sign-in links.
-OPENIPT_BASE_URL = env_str("OPENIPT_BASE_URL", "http://127.0.0.1:8000")
+# The address clients reach the service at, used in invitation and sign-in links; empty, the
+# links use the address each request came in on (portal.conf.base_url).
+OPENIPT_BASE_URL = env_str("OPENIPT_BASE_URL")
 # A therapist's invitation works once, for this many days; an e-mailed sign-in link works
 # once, for this many minutes, and a client can ask for this many links an hour.
 OPENIPT_PORTAL_INVITATION_DAYS = env_int("OPENIPT_PORTAL_INVITATION_DAYS", 7, minimum=1)

@@ -20,7 +20,7 @@ from openipt.api.schemas import responses
 from openipt.clients.access import get_client_for_user
 from openipt.courses.access import get_course_for_user
 from openipt.courses.models import Course
-from openipt.portal import services
+from openipt.portal import conf, services
 from openipt.portal.access import get_task_for_client, portal_client
 from openipt.portal.models import CONTACTS_MAX, MOOD_MAX, NOTE_MAX, ClientTask
 from openipt.portal.plan import plan_for
@@ -134,7 +134,9 @@ def _client_course(request: HttpRequest) -> Course:
 )
 def create_invitation(request: HttpRequest, client_id: int, payload: InvitationIn):
     client = get_client_for_user(request, client_id, write=True)
-    issued = services.invite_client(request.user, client, send_email=payload.send_email)
+    issued = services.invite_client(
+        request.user, client, send_email=payload.send_email, base_url=conf.base_url(request)
+    )
     issued.link.refresh_from_db()
     return Status(
         201,

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpRequest
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
-def base_url() -> str:
-    """Return the address clients reach the service at, without a trailing slash."""
-    return str(getattr(settings, "OPENIPT_BASE_URL", DEFAULT_BASE_URL)).rstrip("/")
+def base_url(request: HttpRequest | None = None) -> str:
+    """Return the address clients reach the service at, without a trailing slash.
+
+    OPENIPT_BASE_URL when set; else the address this request came in on (Django checks its
+    host against ALLOWED_HOSTS, and behind the proxy its scheme); else, with no request
+    (the command line), the local demo address.
+    """
+    configured = str(getattr(settings, "OPENIPT_BASE_URL", "") or "")
+    if configured:
+        return configured.rstrip("/")
+    if request is not None:
+        return request.build_absolute_uri("/").rstrip("/")
+    return DEFAULT_BASE_URL
 
 
 def invitation_days() -> int:

@@ -71,16 +71,23 @@ def digest_of(kind: str, secret: str) -> str:
     return hash_token(f"{kind}:{secret}")
 
 
-def invitation_url(code: str) -> str:
-    return conf.base_url() + reverse("portal:join", args=[code])
+def invitation_url(code: str, base: str) -> str:
+    return base + reverse("portal:join", args=[code])
 
 
-def sign_in_url(token: str) -> str:
-    return conf.base_url() + reverse("portal:sign_in_link", args=[token])
+def sign_in_url(token: str, base: str) -> str:
+    return base + reverse("portal:sign_in_link", args=[token])
 
 
-def invite_client(actor, client: Client, *, send_email: bool = False) -> IssuedLink:
-    """Issue a new invitation (withdrawing any unused one) and optionally e-mail it."""
+def invite_client(
+    actor, client: Client, *, send_email: bool = False, base_url: str | None = None
+) -> IssuedLink:
+    """Issue a new invitation (withdrawing any unused one) and optionally e-mail it.
+
+    Its link starts with `base_url`, the address the request came in on (`conf.base_url`),
+    or the configured one.
+    """
+    base = base_url or conf.base_url()
     if not policy.may_write_client(actor, client):
         raise PermissionDenied(_("Only the client's therapist can invite them to the portal."))
     if send_email and not client.email:
@@ -105,13 +112,13 @@ def invite_client(actor, client: Client, *, send_email: bool = False) -> IssuedL
             created_by=actor,
             expires_at=now + timedelta(days=conf.invitation_days()),
         )
-    issued = IssuedLink(link, code, invitation_url(code))
+    issued = IssuedLink(link, code, invitation_url(code, base))
     if send_email:
-        _send(issued, client.email, "portal/email/invitation.txt", _("Your invitation"))
+        _send(issued, client.email, "portal/email/invitation.txt", _("Your invitation"), base)
     return issued
 
 
-def _send(issued: IssuedLink, address: str, template: str, subject: str) -> None:
+def _send(issued: IssuedLink, address: str, template: str, subject: str, base: str) -> None:
     """E-mail the link; on failure withdraw it so no unsent secret stays valid."""
     from django.conf import settings
 
@@ -120,7 +127,7 @@ def _send(issued: IssuedLink, address: str, template: str, subject: str) -> None
         {
             "url": issued.url,
             "code": issued.secret,
-            "join_url": conf.base_url() + reverse("portal:join_start"),
+            "join_url": base + reverse("portal:join_start"),
             "expires_at": issued.link.expires_at,
             "service_name": settings.OPENIPT_SERVICE_NAME,
         },
@@ -220,7 +227,7 @@ def _check_username(username: str) -> None:
         raise ValidationError({"username": _("That username is taken. Choose another.")})
 
 
-def request_sign_in_link(email: str) -> int:
+def request_sign_in_link(email: str, base_url: str | None = None) -> int:
     """E-mail a one-time sign-in link to each client account with this address.
 
     Returns how many were sent, for tests and logs only: the page says the same thing
@@ -229,6 +236,7 @@ def request_sign_in_link(email: str) -> int:
     email = (email or "").strip()
     if not email or len(email) > 254:
         return 0
+    base = base_url or conf.base_url()
     clients = Client.objects.filter(
         user__is_active=True, user__role=User.Role.CLIENT
     ).select_related("user")
@@ -245,8 +253,8 @@ def request_sign_in_link(email: str) -> int:
             expires_at=timezone.now() + timedelta(minutes=conf.sign_in_minutes()),
         )
         try:
-            _send(IssuedLink(link, token, sign_in_url(token)), email,
-                  "portal/email/sign_in.txt", _("Your sign-in link"))  # fmt: skip
+            _send(IssuedLink(link, token, sign_in_url(token, base)), email,
+                  "portal/email/sign_in.txt", _("Your sign-in link"), base)  # fmt: skip
         except ValidationError:
             continue
         sent += 1

@@ -54,7 +54,9 @@ def invite(request: HttpRequest, client_id: int) -> HttpResponse:
     form = InviteForm(request.POST)
     send_email = form.is_valid() and form.cleaned_data["send_email"]
     try:
-        issued = services.invite_client(request.user, client, send_email=send_email)
+        issued = services.invite_client(
+            request.user, client, send_email=send_email, base_url=conf.base_url(request)
+        )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -66,7 +68,7 @@ def invite(request: HttpRequest, client_id: int) -> HttpResponse:
             "client": client,
             "issued": issued,
             "emailed": send_email,
-            "join_url": conf.base_url() + reverse("portal:join_start"),
+            "join_url": conf.base_url(request) + reverse("portal:join_start"),
         },
     )
 
@@ -118,7 +120,7 @@ def sign_in_request(request: HttpRequest) -> HttpResponse:
     """E-mail a one-time sign-in link; say the same thing whether or not the address is known."""
     form = SignInRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.request_sign_in_link(form.cleaned_data["email"])
+        services.request_sign_in_link(form.cleaned_data["email"], conf.base_url(request))
         return render(
             request,
             "portal/sign_in_sent.html",
