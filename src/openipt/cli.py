@@ -6,7 +6,7 @@ import getpass
 import importlib
 import os
 import sys
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -31,7 +31,7 @@ def _setup() -> None:
     django.setup()
 
 
-def _fail(message: str, code: int = 1) -> None:
+def _fail(message: str, code: int = 1) -> NoReturn:
     err.print(f"[bold red]Error:[/] {message}")
     raise typer.Exit(code)
 
@@ -236,7 +236,7 @@ def token_revoke(
         count = ApiToken.objects.filter(user__username=user).revoke("revoked on the command line")
         console.print(f"Revoked {count} tokens of {user}.")
         return
-    token = ApiToken.objects.filter(pk=token_id).first()
+    token = ApiToken.objects.filter(pk=token_id).first() if token_id is not None else None
     if token is None:
         _fail(f"No token with id {token_id}.")
     if revoke_token(None, token):

@@ -109,6 +109,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "openipt.core.context_processors.site",
             ],
+            # Source tags link to the sources page on every page: {% src %}, |sources, |cite.
+            "builtins": ["openipt.core.templatetags.sources_tags"],
         },
     },
 ]

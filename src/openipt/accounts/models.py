@@ -66,7 +66,7 @@ class User(AbstractUser):
         password of the person it was issued to. A hash upgrade at sign-in does not count:
         Django clears `_password` before that save.
         """
-        password_changed = self.pk is not None and self._password is not None
+        password_changed = self.pk is not None and self._password is not None  # type: ignore[attr-defined]
         with transaction.atomic():
             super().save(*args, **kwargs)
             if password_changed:

@@ -182,6 +182,6 @@ class SafetyPlan(models.Model):
     def sections(self) -> list[tuple[str, str, str]]:
         """Return (field name, label, text) of every section, in the plan's order."""
         return [
-            (name, str(self._meta.get_field(name).verbose_name), getattr(self, name))
+            (name, str(self._meta.get_field(name).verbose_name), getattr(self, name))  # type: ignore[union-attr]
             for name in self.SECTIONS
         ]

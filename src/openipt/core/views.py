@@ -24,6 +24,15 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect(HOME_BY_ROLE.get(request.user.role, "account_login"))  # type: ignore[union-attr]
 
 
+@login_required
+@require_GET
+def sources(request: HttpRequest) -> HttpResponse:
+    """List the references that the [S…] tags on every page point to."""
+    from openipt.protocol.sources import all_sources
+
+    return render(request, "core/sources.html", {"sources": all_sources().values()})
+
+
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:

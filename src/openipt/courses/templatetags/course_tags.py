@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django import template
 from django.conf import settings
 
@@ -59,12 +57,6 @@ def task_label(code: str) -> str:
         return get_task(code).label
     except ProtocolError:
         return code
-
-
-@register.filter
-def sources(tags: Iterable[str] | None) -> str:
-    """Return source tags as "[S1], [S33]", the form the docs cite them in."""
-    return ", ".join(f"[{tag}]" for tag in tags or ())
 
 
 # Short names as the formats' own names abbreviate them (content/formats.yaml).
