@@ -196,6 +196,13 @@ RULES: list[Rule] = [
         "Carry no health data: load balancers and API clients read them signed out.",
     ),
     Rule(
+        "sources page",
+        lambda r: r.view_name == "core:sources",
+        everyone({"2xx"}, anonymous={"login"}),
+        everyone({"405"}, anonymous={"login"}),
+        "The references behind the [S#] tags: no health data, for anyone signed in.",
+    ),
+    Rule(
         "home redirect",
         lambda r: r.view_name == "home",
         everyone({"3xx"}, anonymous={"login"}),
