@@ -64,12 +64,16 @@ def _test_settings():
     - Reads stay pending until a test links them (`openipt.audit.services.chain_pending`,
       as every reader of the trail does): linking after a response depends on the clock,
       and a query count must not. tests/security/test_audit.py proves the linking.
+    - Courses may start any time back: the suite's fixed dates (2026) must not become "a
+      start long ago" as the years pass; tests/courses/test_plausibility.py tests the rule
+      with the service's default.
     """
     from django.test import override_settings
 
     with override_settings(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         OPENIPT_AUDIT_CHAIN_SECONDS=24 * 3600,
+        OPENIPT_OLD_START_DAYS=100 * 365,
     ):
         yield
 

@@ -304,6 +304,11 @@ OPENIPT_CRISIS_TEXT = env_str(
     "You can also call your therapist's service during opening hours.",
 )
 
+# A course start or a date of birth further back than these is refused unless confirmed (a
+# start) or refused (a date of birth): mistyped years are the usual cause.
+OPENIPT_OLD_START_DAYS = env_int("OPENIPT_OLD_START_DAYS", 730, minimum=1)
+OPENIPT_MAX_AGE_YEARS = env_int("OPENIPT_MAX_AGE_YEARS", 110, minimum=1)
+
 # The service's own crisis contacts, shown with the crisis text wherever it appears (portal,
 # safety plan, API): items separated by ";", e.g. "Duty team (9-5): 0100 000 0000; Out of
 # hours: 0100 000 0001". `openipt check` warns while it is empty.

@@ -106,3 +106,12 @@ def test_it_reads_many_courses_statuses_in_two_queries(cast, django_assert_num_q
     with django_assert_num_queries(2):
         statuses = statuses_for(courses)
     assert [statuses[c.pk].next_session for c in courses[:2]] == [1, 2]
+
+
+def test_it_names_the_questionnaire_each_missed_session_lacks(cast, course):
+    _both(course, add_session(course=course, number=1))
+    add_session(course=course, number=2)
+    only_phq9 = add_session(course=course, number=3)
+    score_session(session=only_phq9, instrument="phq9", answers=phq9_answers(total=10))
+    status = measure_status(course)
+    assert status.missed_by == (("phq9", (2,)), ("gad7", (2, 3)))

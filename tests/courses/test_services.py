@@ -78,14 +78,6 @@ def test_it_refuses_intake_flags_a_format_does_not_have(cast):
     assert "has no intake exclusions" in messages(exc)
 
 
-def test_it_warns_when_an_ipt_a_client_is_an_adult_S15(cast):
-    cast.client.date_of_birth = today() - timedelta(days=365 * 30)
-    notices = services.intake_notices(cast.client, "adolescent")
-    assert notices[0].code == "adolescent_age" and notices[0].sources == ("S15",)
-    cast.client.date_of_birth = today() - timedelta(days=365 * 15)
-    assert services.intake_notices(cast.client, "adolescent") == []
-
-
 def test_it_refuses_a_future_start(cast):
     with pytest.raises(ValidationError) as exc:
         services.open_course(

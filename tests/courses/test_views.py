@@ -202,7 +202,7 @@ def test_it_shows_the_agenda_contract_focus_and_history(cast, course, login):
     assert "Communication analysis" in body
     assert "Talked about her mother." in body
     assert "Record session 4" in body
-    assert "[S44], [S45]" in body
+    assert '<a class="src-link" href="/sources/#S44">[S44]</a>, ' in body
 
 
 def test_it_shows_the_supervisor_the_course_without_edit_controls(cast, course, login):

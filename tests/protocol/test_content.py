@@ -62,13 +62,29 @@ def test_it_gives_every_entry_a_source_tag() -> None:
 
 
 def test_it_cites_only_tags_that_exist_in_the_source_index() -> None:
+    from openipt.protocol.sources import all_sources
+
+    known = set(all_sources())
+    for path in CONTENT_DIR.glob("*.yaml"):
+        if path.name == "sources.yaml":
+            continue  # the index itself
+        cited = set(re.findall(r"\bS\d+\b", path.read_text(encoding="utf-8")))
+        assert cited <= known, (path.name, cited - known)
+
+
+def test_its_source_index_is_the_domain_notes_index() -> None:
+    from openipt.protocol.sources import all_sources
+
     index = Path("/work/shared/domain/ipt.md")
     if not index.exists():
         pytest.skip("the domain reference is not available here")
-    known = set(re.findall(r"^\| (S\d+) \|", index.read_text(encoding="utf-8"), re.MULTILINE))
-    for path in CONTENT_DIR.glob("*.yaml"):
-        cited = set(re.findall(r"\bS\d+\b", path.read_text(encoding="utf-8")))
-        assert cited <= known, (path.name, cited - known)
+    text = index.read_text(encoding="utf-8")
+    rows = re.findall(
+        r"^\| (S\d+) \| (.*?) \| (.*?) \|\s*$", text[text.index("Source index") :], re.M
+    )
+    assert rows
+    for tag, title, address in rows:
+        assert (all_sources()[tag].title, all_sources()[tag].address) == (title, address)
 
 
 def test_it_loads_a_well_formed_temp_file(tmp_path: Path) -> None:

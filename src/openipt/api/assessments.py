@@ -131,6 +131,7 @@ class OutcomesOut(Schema):
     not_on_track: bool
     measure_due: bool
     missed_sessions: list[int]
+    missed_by_instrument: dict[str, list[int]]
 
 
 class ResolveIn(Schema):
@@ -242,6 +243,7 @@ def course_outcomes(request: HttpRequest, course_id: int):
         "not_on_track": bool(measures.reasons),
         "measure_due": measures.status.due,
         "missed_sessions": list(measures.status.missed),
+        "missed_by_instrument": {code: list(s) for code, s in measures.status.missed_by},
     }
 
 

@@ -63,6 +63,9 @@ class MeasureStatus:
     due: bool
     instruments_due: tuple[str, ...]  # still to give for the next session
     missed: tuple[int, ...]  # held sessions where a due measure was not taken
+    # Each scheduled questionnaire with the held sessions that were due it and lack it:
+    # "GAD-7 not taken at sessions 2, 3".
+    missed_by: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,11 +102,16 @@ def measure_status(course: Course, data: CourseData | None = None) -> MeasureSta
     missing = tuple(code for code in wanted if code not in done.get(None, set()))
     active = course.status == Course.Status.ACTIVE
     due_next = active and is_due(plan, next_session, planned) and bool(missing)
+    by_code = (
+        (code, tuple(missed(plan, held, [n for n, c in done.items() if n and code in c], planned)))
+        for code in wanted
+    )
     return MeasureStatus(
         next_session=next_session,
         due=due_next,
         instruments_due=missing if due_next else (),
         missed=tuple(missed(plan, held, measured, planned)),
+        missed_by=tuple((code, sessions) for code, sessions in by_code if sessions),
     )
 
 

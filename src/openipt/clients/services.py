@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from openipt import policy
 from openipt.clients.models import Client, new_record_number
+from openipt.core.errors import Problems
 
 EDITABLE_FIELDS = ("name", "record_number", "date_of_birth", "email", "show_progress_to_client")
 
@@ -19,8 +20,27 @@ def _check_therapist(actor) -> None:
 
 
 def _check_dates(client: Client) -> None:
-    if client.date_of_birth and client.date_of_birth > date.today():
+    """Refuse a date of birth in the future or further back than OPENIPT_MAX_AGE_YEARS."""
+    born, today = client.date_of_birth, timezone.localdate()
+    if born is None:
+        return
+    if born > today:
         raise ValidationError({"date_of_birth": "The date of birth cannot be in the future."})
+    oldest = settings.OPENIPT_MAX_AGE_YEARS
+    if today.year - born.year > oldest:
+        raise ValidationError(
+            {"date_of_birth": f"That makes the client older than {oldest}: check the year."}
+        )
+
+
+def _validated(client: Client) -> None:
+    """Check every field and the dates, and refuse with all of their problems at once."""
+    problems = Problems()
+    with problems.check():
+        client.full_clean()
+    with problems.check():
+        _check_dates(client)
+    problems.raise_any()
 
 
 @transaction.atomic
@@ -34,8 +54,7 @@ def create_client(actor, **fields) -> Client:
     client = Client(primary_therapist=actor, **fields)
     if not client.record_number:
         client.record_number = new_record_number()
-    client.full_clean()
-    _check_dates(client)
+    _validated(client)
     client.save()
     return client
 
@@ -52,7 +71,6 @@ def update_client(actor, client: Client, **fields) -> Client:
         if name == "name" and isinstance(value, str):
             value = value.strip()
         setattr(locked, name, value)
-    locked.full_clean()
-    _check_dates(locked)
+    _validated(locked)
     locked.save()
     return locked

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.core.exceptions import ValidationError
 
 
@@ -22,3 +25,24 @@ def summary_of(error: ValidationError) -> str:
         prefix = "" if field == "__all__" else f"{field}: "
         parts.extend(prefix + m for m in msgs)
     return " ".join(parts)
+
+
+class Problems:
+    """Run several checks and raise their refusals together, so that a form shows every
+    problem at once instead of the first (each keeps its field and code)."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, list[ValidationError]] = {}
+
+    @contextmanager
+    def check(self) -> Iterator[None]:
+        try:
+            yield
+        except ValidationError as error:
+            fields = error.error_dict if hasattr(error, "error_dict") else {"__all__": [error]}
+            for field, errors in fields.items():
+                self._found.setdefault(field, []).extend(errors)
+
+    def raise_any(self) -> None:
+        if self._found:
+            raise ValidationError(self._found)

@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -91,6 +92,31 @@ def check_past(value: date | None, field: str, label: str) -> None:
     """Refuse a date in the future: records say what happened."""
     if value is not None and value > today():
         raise ValidationError({field: f"{label} cannot be in the future."}, code="future_date")
+
+
+EARLIEST_DATE = date(1900, 1, 1)
+
+
+def check_plausible_start(client, started_on: date, *, confirmed: bool) -> None:
+    """Refuse a start before the client was born or before 1900, and a start longer ago
+    than OPENIPT_OLD_START_DAYS unless the therapist confirms it (a mistyped year, such as
+    1990 for 2026, is the usual cause)."""
+    born = client.date_of_birth
+    if started_on < EARLIEST_DATE or (born is not None and started_on < born):
+        raise ValidationError(
+            {"started_on": "The start date is before the client was born: check the year."},
+            code="implausible_date",
+        )
+    limit = int(settings.OPENIPT_OLD_START_DAYS)
+    if not confirmed and (today() - started_on).days > limit:
+        when = started_on.strftime("%-d %b %Y")
+        raise ValidationError(
+            {
+                "started_on": f"The start date ({when}) is more than {limit} days ago. Check "
+                "the year; if it is right, confirm it and save again."
+            },
+            code="old_start",
+        )
 
 
 def check_not_before_start(course: Course, value: date | None, field: str, label: str) -> None:

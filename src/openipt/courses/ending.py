@@ -26,6 +26,7 @@ from openipt.courses.checks import (
     today,
 )
 from openipt.courses.models import Contract, Course, Focus, Goal, RelapsePlan, TerminationReview
+from openipt.interpersonal.models import LifeEvent, Person
 from openipt.protocol.formats import get_format
 from openipt.protocol.phases import tasks_for
 from openipt.protocol.rules import AcuteEndDecision, Notice, check_acute_end, check_contract
@@ -129,6 +130,8 @@ def record_termination(
     review.save()
     plan.full_clean()
     plan.save()
+    if follow_on is not None:
+        _carry_plan(plan, follow_on)
     evidence = [task for task, shows in TASK_EVIDENCE.items() if shows(review, plan)]
     records.mark_done(actor, locked, evidence)
     return Ending(locked, review, plan, bool(decision), follow_on, notices)
@@ -259,7 +262,8 @@ def _open_follow_on(
 
 
 def _carry_over(actor, course: Course, nxt: Course, start: date) -> None:
-    """Copy the focus and post-treatment goals; a continuation keeps initial work done."""
+    """Copy the focus, post-treatment goals, inventory and timeline as the next course's
+    starting point; a continuation keeps the initial work done."""
     for focus in records.current_foci(course):
         Focus.objects.create(
             course=nxt,
@@ -278,6 +282,32 @@ def _carry_over(actor, course: Course, nxt: Course, start: date) -> None:
     if nxt.format == course.format:
         done = {t.id for t in tasks_for("initial", get_format(course.format))}
         records.mark_done(actor, nxt, sorted(done & _done_ids(course)))
+    _carry_inventory(course, nxt)
+
+
+def _carry_inventory(course: Course, nxt: Course) -> None:
+    """Copy the people of the inventory and the life events of the timeline, each event
+    still pointing at its person."""
+    people: dict[int, Person] = {}
+    for person in Person.objects.filter(course=course).order_by("pk"):
+        old = person.pk
+        person.pk, person.course = None, nxt
+        person._state.adding = True
+        person.save()
+        people[old] = person
+    for event in LifeEvent.objects.filter(course=course).order_by("pk"):
+        event.pk, event.course = None, nxt
+        event.person = people.get(event.person_id) if event.person_id else None
+        event._state.adding = True
+        event.save()
+
+
+def _carry_plan(plan: RelapsePlan, nxt: Course) -> None:
+    """Start the next course's relapse-prevention plan from the one just agreed."""
+    fields = ("warning_signs", "what_helps", "people_to_tell", "whom_to_contact")
+    RelapsePlan.objects.update_or_create(
+        course=nxt, defaults={name: getattr(plan, name) for name in fields}
+    )
 
 
 def _done_ids(course: Course) -> set[str]:

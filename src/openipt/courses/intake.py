@@ -1,17 +1,16 @@
-"""The intake checks of a format: IPT-A's exclusions [S15] and its age range [S15]."""
+"""The intake checks of a format: its exclusions and its age range, e.g. IPT-A's [S15]."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from django.core.exceptions import ValidationError
 
+from openipt.clients.models import Client
 from openipt.courses.checks import today
-from openipt.courses.models import Format as CourseFormat
-from openipt.protocol.formats import Format
+from openipt.protocol.formats import Format, get_format
 from openipt.protocol.rules import Notice
-
-ADOLESCENT_AGES = (12, 18)  # IPT-A is for ages 12-18 [S15]
 
 
 def screen(fmt: Format, flags: Sequence[str] | None) -> list[dict[str, object]]:
@@ -45,14 +44,35 @@ def screen(fmt: Format, flags: Sequence[str] | None) -> list[dict[str, object]]:
     return [{"id": f, "present": False, "screened_on": today().isoformat()} for f in known]
 
 
-def intake_notices(client, format_code: str) -> list[Notice]:
-    """Return warnings to show when opening a course, such as IPT-A's age range [S15]."""
-    if format_code != CourseFormat.ADOLESCENT or client.date_of_birth is None:
+def age_on(born: date, day: date) -> int:
+    """Return the age in whole years on `day`."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def check_age(fmt: Format, client: Client, on: date) -> None:
+    """Refuse a format for a client outside its age range, e.g. IPT-A's 12-18 [S15]."""
+    if fmt.ages is None or client.date_of_birth is None:
+        return
+    age = age_on(client.date_of_birth, on)
+    if age not in fmt.ages:
+        tags = ", ".join(f"[{tag}]" for tag in fmt.ages.sources)
+        raise ValidationError(
+            {
+                "format": f"{fmt.name} is for people aged {fmt.ages.min} to {fmt.ages.max} "
+                f"{tags}; {client.name} is {age}. Choose another format."
+            },
+            code="outside_ages",
+        )
+
+
+def intake_notices(client: Client, format_code: str) -> list[Notice]:
+    """Return what to check when opening a course: an unknown age where a format has an
+    age range (the range itself is enforced by `check_age`)."""
+    fmt = get_format(format_code)
+    if fmt.ages is None or client.date_of_birth is not None:
         return []
-    born, now = client.date_of_birth, today()
-    age = now.year - born.year - ((now.month, now.day) < (born.month, born.day))
-    low, high = ADOLESCENT_AGES
-    if low <= age <= high:
-        return []
-    message = f"IPT-A is for young people aged {low} to {high}; {client.name} is {age}."
-    return [Notice("adolescent_age", message, ("S15",))]
+    message = (
+        f"{fmt.name} is for people aged {fmt.ages.min} to {fmt.ages.max}: record "
+        f"{client.name}'s date of birth to confirm it."
+    )
+    return [Notice("age_unknown", message, fmt.ages.sources)]

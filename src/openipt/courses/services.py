@@ -18,12 +18,14 @@ from django.db.models import OuterRef, Subquery, prefetch_related_objects
 from openipt import policy
 from openipt.assessments import summary
 from openipt.clients.models import Client
+from openipt.core.errors import Problems
 from openipt.courses import records
 from openipt.courses.checks import (
     check_active,
     check_choice,
     check_not_before_start,
     check_past,
+    check_plausible_start,
     check_writer,
     clean_text,
     lock,
@@ -31,7 +33,7 @@ from openipt.courses.checks import (
     today,
 )
 from openipt.courses.ending import Ending, record_termination
-from openipt.courses.intake import intake_notices, screen
+from openipt.courses.intake import check_age, intake_notices, screen
 from openipt.courses.models import Contract, Course, Frequency, Session
 from openipt.courses.models import Format as CourseFormat
 from openipt.courses.records import (
@@ -103,22 +105,37 @@ def open_course(
     intake_flags: Sequence[str] | None = None,
     referrer: str = "",
     symptom_onset: date | None = None,
+    confirm_old_start: bool = False,
 ) -> Course:
-    """Open a course of an IPT format for a client in the actor's caseload."""
+    """Open a course of an IPT format for a client in the actor's caseload.
+
+    Every refusal of the request is raised together; a start date long past is refused
+    unless the therapist confirms it (`check_plausible_start`).
+    """
     if not policy.may_write_client(actor, client):
         raise PermissionDenied("Only the client's therapist can open a course.")
     fmt = _format(format)
     frequency = frequency or fmt.default_frequency.value
-    if planned_sessions is not None:
-        with protocol_errors():
-            check_contract(fmt, planned_sessions, frequency)
-    else:
-        check_choice(frequency, Frequency, "frequency", "Frequency")
-        with protocol_errors():
-            check_contract(fmt, fmt.default_sessions, frequency)
     started_on = started_on or today()
-    check_past(started_on, "started_on", "The start date")
-    check_past(symptom_onset, "symptom_onset", "The onset of symptoms")
+    problems = Problems()
+    with problems.check():
+        if planned_sessions is None:
+            check_choice(frequency, Frequency, "frequency", "Frequency")
+        with protocol_errors():
+            planned = fmt.default_sessions if planned_sessions is None else planned_sessions
+            check_contract(fmt, planned, frequency)
+    with problems.check():
+        check_past(started_on, "started_on", "The start date")
+    with problems.check():
+        check_plausible_start(client, started_on, confirmed=confirm_old_start)
+    with problems.check():
+        check_past(symptom_onset, "symptom_onset", "The onset of symptoms")
+    with problems.check():
+        check_age(fmt, client, started_on)
+    screened: list[dict[str, object]] = []
+    with problems.check():
+        screened = screen(fmt, intake_flags)
+    problems.raise_any()
     # Lock the client so that two requests cannot both open an active course.
     Client.objects.select_for_update().filter(pk=client.pk).first()
     if client.courses.filter(status=Course.Status.ACTIVE).exists():
@@ -133,7 +150,7 @@ def open_course(
         planned_sessions=planned_sessions,
         frequency=frequency,
         started_on=started_on,
-        intake_flags=screen(fmt, intake_flags),
+        intake_flags=screened,
         referrer=clean_text(referrer, "referrer", max_length=200),
         symptom_onset=symptom_onset,
     )

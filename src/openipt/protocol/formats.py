@@ -57,6 +57,23 @@ class SessionRange(Entry):
         return isinstance(value, int) and self.min <= value <= self.max
 
 
+class AgeRange(Entry):
+    """The ages (in whole years, inclusive) a format is for, with its source."""
+
+    min: PositiveInt
+    max: PositiveInt
+    sources: Sources
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AgeRange:
+        if self.min > self.max:
+            raise ValueError("min is greater than max")
+        return self
+
+    def __contains__(self, age: object) -> bool:
+        return isinstance(age, int) and self.min <= age <= self.max
+
+
 class IntakeFlag(Entry):
     """A condition to screen for at intake because the format is not indicated for it."""
 
@@ -85,6 +102,7 @@ class Format(Entry):
     raise_ending_when_remaining: Count
     sick_role: Literal["full", "limited"]
     intake_flags: tuple[IntakeFlag, ...] = ()
+    ages: AgeRange | None = None
     notes: tuple[SourcedText, ...] = ()
     sources: Sources
 
