@@ -115,3 +115,22 @@ def test_it_names_the_questionnaire_each_missed_session_lacks(cast, course):
     score_session(session=only_phq9, instrument="phq9", answers=phq9_answers(total=10))
     status = measure_status(course)
     assert status.missed_by == (("phq9", (2,)), ("gad7", (2, 3)))
+
+
+def test_it_names_the_missing_questionnaire_on_the_measures_page_while_active(
+    cast, course, login
+):
+    from django.urls import reverse
+
+    from tests.conftest import clear_cache
+
+    _both(course, add_session(course=course, number=1))
+    only_phq9 = add_session(course=course, number=2)
+    score_session(session=only_phq9, instrument="phq9", answers=phq9_answers(total=10))
+    web = login(cast.therapist)
+    url = reverse("assessments:course", args=[course.pk])
+    assert "GAD-7 not taken at session 2." in web.get(url).content.decode()
+    course.status = "ended"
+    course.save()
+    clear_cache()  # one test transaction: kept pages are replaced once per transaction
+    assert "not taken at session" not in web.get(url).content.decode()

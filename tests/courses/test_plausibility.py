@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from openipt.clients.services import create_client, update_client
 from openipt.courses import services
@@ -84,3 +85,14 @@ def test_it_refuses_a_date_of_birth_too_far_back_with_the_other_problems(cast):
     assert {"name", "date_of_birth"} <= set(refused.value.message_dict)
     with pytest.raises(ValidationError, match="older than 110"):
         update_client(cast.therapist, cast.client, date_of_birth=date(1890, 1, 1))
+
+
+def test_it_asks_on_the_page_to_confirm_a_start_long_ago(cast, login, service_default):
+    web = login(cast.therapist)
+    url = reverse("courses:start", args=[cast.client.pk])
+    form = {"format": "standard", "started_on": "1990-01-05"}
+    asked = web.post(url, form).content.decode()
+    assert "more than 730 days ago" in asked
+    assert "The start date is right, although it is long ago" in asked
+    opened = web.post(url, form | {"confirm_old_start": "on"})
+    assert opened.status_code == 302

@@ -111,6 +111,11 @@ class CourseMeasures:
         return " and ".join(names)
 
     @property
+    def missed_names(self) -> list[tuple[str, tuple[int, ...]]]:
+        """Return each questionnaire not taken at sessions that were due it, by short name."""
+        return [(short_name(get_instrument(code)), s) for code, s in self.status.missed_by]
+
+    @property
     def course_class_rows(self) -> list[tuple[str, bool]]:
         order = ("caseness", "finished", "recovery", "reliable_recovery")
         return [

@@ -41,6 +41,9 @@ class StartCourseForm(forms.Form):
         help_text="Leave blank to use the format's usual number; agree the contract later.",
     )
     started_on = forms.DateField(label="Start date", initial=_today, widget=DATE)
+    confirm_old_start = forms.BooleanField(
+        label="The start date is right, although it is long ago", required=False
+    )
     referrer = forms.CharField(label="Referred by", required=False, max_length=200)
     symptom_onset = forms.DateField(label="Onset of symptoms", required=False, widget=DATE)
     intake_screened = forms.BooleanField(

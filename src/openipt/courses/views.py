@@ -80,6 +80,7 @@ def start_course(request: HttpRequest, client_id: int) -> HttpResponse:
                 data["format"],
                 planned_sessions=data["planned_sessions"],
                 started_on=data["started_on"],
+                confirm_old_start=data["confirm_old_start"],
                 intake_flags=form.screen(),
                 referrer=data["referrer"],
                 symptom_onset=data["symptom_onset"],
