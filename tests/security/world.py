@@ -43,6 +43,7 @@ OVERRIDES: dict[str, dict[str, Any]] = {
     "interpersonal.person": {"ring": 1},
     "assessments.alert": {"item": "9", "value": 2, "status": "open"},
     "assessments.itemanswer": {"item": "1", "position": 1, "value": 1},
+    "courses.sessionamendment": {"previous": {"notes": SENTINEL}},
 }
 # Models left out of the world, each with its reason.
 SKIP = {

@@ -286,3 +286,27 @@ class MedicationForm(forms.Form):
 class CourseDetailsForm(forms.Form):
     referrer = forms.CharField(label="Referred by", required=False, max_length=200)
     symptom_onset = forms.DateField(label="Onset of symptoms", required=False, widget=DATE)
+
+
+class SessionAmendForm(forms.Form):
+    """A correction of a session record; the reason is required and kept with the change."""
+
+    date = forms.DateField(label="Date", widget=DATE)
+    modality = forms.ChoiceField(label="How it was held", choices=Session.Modality.choices)
+    notes = forms.CharField(
+        label="Progress note", required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    between_sessions_work = forms.CharField(
+        label="Work agreed between sessions",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    mood_event_link = forms.CharField(
+        label="Mood and events linked", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    reason = forms.CharField(
+        label="Why is the record changed?",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept with the change, with your name and the time, and shown on the session.",
+    )

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from openipt import policy
-from openipt.core.fields import EncryptedTextField
+from openipt.core.fields import EncryptedJSONField, EncryptedTextField
 from openipt.core.validators import no_control_characters
 
 TEXT: dict[str, Any] = {"blank": True, "validators": [no_control_characters]}
@@ -396,3 +396,20 @@ class RelapsePlan(models.Model):
 
     def __str__(self) -> str:
         return f"Relapse plan of {self.course_id}"
+
+
+class SessionAmendment(models.Model):
+    """A correction of a session record: who changed what, when and why, with the previous
+    values kept (encrypted) so the record shows what it said before."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="amendments")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    changed_at = models.DateTimeField()
+    reason = EncryptedTextField(_("reason for the change"), validators=[no_control_characters])
+    previous = EncryptedJSONField(_("previous values"))
+
+    class Meta:
+        ordering = ["session", "changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Amendment of session #{self.session_id} at {self.changed_at:%Y-%m-%d %H:%M}"

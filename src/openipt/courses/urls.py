@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openipt.courses import letter, views, views_records
+from openipt.courses import letter, views, views_records, views_sessions
 
 app_name = "courses"
 urlpatterns = [
@@ -8,6 +8,14 @@ urlpatterns = [
     path("new/<int:client_id>/", views.start_course, name="start"),
     path("<int:course_id>/", views.course_detail, name="detail"),
     path("<int:course_id>/sessions/new/", views.session_new, name="session_new"),
+    path(
+        "<int:course_id>/sessions/<int:session_id>/", views_sessions.session_detail, name="session"
+    ),
+    path(
+        "<int:course_id>/sessions/<int:session_id>/edit/",
+        views_sessions.session_edit,
+        name="session_edit",
+    ),
     path("<int:course_id>/tasks/<slug:task_id>/", views.toggle_task, name="task"),
     path("<int:course_id>/contract/", views_records.contract, name="contract"),
     path("<int:course_id>/focus/", views_records.focus, name="focus"),
