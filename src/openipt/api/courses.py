@@ -19,6 +19,7 @@ from openipt.courses.letter import pdf_response
 from openipt.courses.models import Course, Focus
 from openipt.courses.schemas import (
     BoundedPagination,
+    CloseIn,
     ContractIn,
     ContractOut,
     CourseFilter,
@@ -169,6 +170,17 @@ def post_termination(request: HttpRequest, course_id: int, payload: TerminationI
     ending = services.record_termination(request.user, course, **payload.service_kwargs())
     follow_on = ending.follow_on and _reload(request, ending.follow_on.pk)
     return termination_out(ending, _reload(request, course.pk), follow_on)
+
+
+@router.post(
+    "/courses/{course_id}/close",
+    response=responses(CourseOut),
+    summary="End a course early: the client dropped out, or it was opened in error",
+)
+def post_close(request: HttpRequest, course_id: int, payload: CloseIn):
+    course = get_course_for_user(request, course_id, write=True)
+    services.close_course(request.user, course, **payload.model_dump())
+    return _reload(request, course.pk)
 
 
 @router.get(

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from openipt.assessments.models import Alert
+from openipt.assessments.summary import refresh_course_summary
+from openipt.core.errors import Problems
 from openipt.courses import records
 from openipt.courses.checks import (
     check_active,
@@ -171,7 +173,7 @@ def _end(
 FOLLOW_ONS = (AcuteEndDecision.MAINTENANCE_CONTRACT, AcuteEndDecision.CONTINUATION_CONTRACT)
 
 
-def check_alerts_handed_over(course: Course, decision: AcuteEndDecision) -> None:
+def check_alerts_handed_over(course: Course, decision: AcuteEndDecision | None) -> None:
     """Refuse to end a course whose risk alert is still open, unless the client's care goes
     on in another course that shows it (a follow-on course, or another active one): an
     alert belongs to the client and must never end up on a closed record nobody opens."""
@@ -187,6 +189,43 @@ def check_alerts_handed_over(course: Course, decision: AcuteEndDecision) -> None
         },
         code="open_alert",
     )
+
+
+CLOSINGS = {
+    "dropped_out": Course.Status.DISCONTINUED,
+    "opened_in_error": Course.Status.OPENED_IN_ERROR,
+}
+
+
+@transaction.atomic
+def close_course(
+    actor, course: Course, *, how: str, reason: str, ended_on: date | None = None
+) -> Course:
+    """End a course other than by the termination review: the client dropped out (counted
+    as an ended course by the outcome rules), or it was opened in error (left out of every
+    outcome). The reason is required and kept; an open alert must be actioned first."""
+    check_writer(actor, course)
+    locked = lock(course)
+    check_active(locked)
+    problems = Problems()
+    with problems.check():
+        if how not in CLOSINGS:
+            raise ValidationError({"how": "Choose: the client dropped out, or opened in error."})
+    with problems.check():
+        reason = clean_text(reason, "reason", max_length=1000)
+        if not reason:
+            raise ValidationError({"reason": "Say why the course ends this way."})
+    end = today()
+    with problems.check():
+        end = _end_date(locked, ended_on)
+    with problems.check():
+        check_alerts_handed_over(locked, None)
+    problems.raise_any()
+    locked.status, locked.ended_on = CLOSINGS[how], end
+    locked.end_decision, locked.end_decision_detail = "", reason
+    locked.save()
+    refresh_course_summary(locked, force=True)
+    return locked
 
 
 def _end_date(course: Course, ended_on: date | None) -> date:
@@ -314,4 +353,4 @@ def _done_ids(course: Course) -> set[str]:
     return set(course.task_completions.values_list("task_id", flat=True))
 
 
-__all__ = ["Ending", "record_termination", "sessions_for_months"]
+__all__ = ["Ending", "close_course", "record_termination", "sessions_for_months"]

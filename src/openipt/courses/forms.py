@@ -310,3 +310,18 @@ class SessionAmendForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Kept with the change, with your name and the time, and shown on the session.",
     )
+
+
+class CloseCourseForm(forms.Form):
+    """End a course without the termination review: a dropout, or a course opened in error."""
+
+    how = forms.ChoiceField(
+        label="How the course ends",
+        widget=forms.RadioSelect,
+        choices=[
+            ("dropped_out", "The client dropped out (counted as an ended course)"),
+            ("opened_in_error", "Opened in error (left out of every outcome)"),
+        ],
+    )
+    ended_on = forms.DateField(label="Ended on", initial=_today, widget=DATE)
+    reason = forms.CharField(label="Why", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))

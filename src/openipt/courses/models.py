@@ -72,7 +72,9 @@ class Course(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         ENDED = "ended", _("Ended")
-        DISCONTINUED = "discontinued", _("Discontinued")
+        DISCONTINUED = "discontinued", _("Discontinued")  # the client dropped out
+        # Closed because it should never have been opened: left out of every outcome.
+        OPENED_IN_ERROR = "error", _("Opened in error")
 
     class EndDecision(models.TextChoices):
         MAINTENANCE_CONTRACT = "maintenance_contract", _("Maintenance contract")

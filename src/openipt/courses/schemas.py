@@ -199,7 +199,7 @@ class CoursePatch(Schema):
 
 
 class CourseFilter(Schema):
-    status: Literal["active", "ended", "discontinued"] | None = None
+    status: Literal["active", "ended", "discontinued", "error"] | None = None
     client_id: int | None = None
 
 
@@ -317,6 +317,14 @@ REVIEW_FIELDS = (
     "people_to_tell",
     "whom_to_contact",
 )
+
+
+class CloseIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    how: Literal["dropped_out", "opened_in_error"]
+    reason: StrictStr = Field(..., min_length=1, max_length=1000)
+    ended_on: dt.date | None = None
 
 
 class TerminationIn(Schema):

@@ -32,7 +32,7 @@ from openipt.courses.checks import (
     protocol_errors,
     today,
 )
-from openipt.courses.ending import Ending, record_termination
+from openipt.courses.ending import Ending, close_course, record_termination
 from openipt.courses.intake import check_age, intake_notices, screen
 from openipt.courses.models import Contract, Course, Frequency, Session
 from openipt.courses.models import Format as CourseFormat
@@ -67,6 +67,7 @@ __all__ = [
     "ContractChange",
     "Ending",
     "FocusChange",
+    "close_course",
     "complete_task",
     "course_state",
     "current_phase",

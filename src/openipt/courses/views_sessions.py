@@ -1,4 +1,4 @@
-"""A session's own page and its correction, with the amendments that changed it."""
+"""A session's own page and its correction (with its amendments); closing a course early."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from django.views.decorators.http import require_http_methods
 
 from openipt import policy
 from openipt.core.decorators import clinician_required, therapist_required
+from openipt.courses import services
 from openipt.courses.access import get_course_for_user
 from openipt.courses.amendments import AMENDABLE, amend_session, previous_rows
-from openipt.courses.forms import SessionAmendForm
+from openipt.courses.forms import CloseCourseForm, SessionAmendForm
 from openipt.courses.models import Course, Session
 from openipt.courses.views import apply_errors
 
@@ -59,3 +60,22 @@ def session_edit(request: HttpRequest, course_id: int, session_id: int) -> HttpR
             return redirect("courses:session", course.pk, session.pk)
     context = {"course": course, "session": session, "form": form}
     return render(request, "courses/session_edit.html", context)
+
+
+@therapist_required
+@require_http_methods(["GET", "POST"])
+def close_course(request: HttpRequest, course_id: int) -> HttpResponse:
+    """End the course because the client dropped out or it was opened in error."""
+    course = get_course_for_user(request, course_id, write=True)
+    form = CloseCourseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.close_course(request.user, course, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request, f"Course closed: {form.cleaned_data['how'].replace('_', ' ')}."
+            )
+            return redirect(course)
+    return render(request, "courses/close.html", {"course": course, "form": form})

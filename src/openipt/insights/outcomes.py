@@ -111,7 +111,8 @@ def report(
     `openipt.insights.services` keeps the result until a course or client it counts changes.
     """
     check_filters(filters)
-    courses = _filtered(courses, filters)
+    # A course opened in error never happened: it is counted nowhere.
+    courses = _filtered(courses, filters).exclude(status=Course.Status.OPENED_IN_ERROR)
     raw: dict[Any, dict[str, Any]] = {}
     if _referrals_apply(filters):
         _merge(raw, _referrals(clients, filters), "referrals")
