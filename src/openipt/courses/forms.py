@@ -325,3 +325,21 @@ class CloseCourseForm(forms.Form):
     )
     ended_on = forms.DateField(label="Ended on", initial=_today, widget=DATE)
     reason = forms.CharField(label="Why", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class HistoryForm(forms.Form):
+    psychiatric_history = forms.CharField(
+        label="Psychiatric history",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Earlier episodes and their treatment, any history of mania, substance use, "
+        "physical illness and medication.",
+    )
+    interpersonal_history = forms.CharField(
+        label="Interpersonal history",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="The important relationships over the years and the interpersonal events near "
+        "each episode (the inventory and the timeline hold today's detail).",
+    )
+    recorded_on = forms.DateField(label="Taken on", initial=_today, widget=DATE)

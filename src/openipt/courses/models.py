@@ -415,3 +415,30 @@ class SessionAmendment(models.Model):
 
     def __str__(self) -> str:
         return f"Amendment of session #{self.session_id} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class ClinicalHistory(models.Model):
+    """The history the initial phase takes: psychiatric [S2], [S134] and interpersonal."""
+
+    course = models.OneToOneField(Course, on_delete=models.CASCADE, related_name="history")
+    psychiatric_history = EncryptedTextField(
+        _("psychiatric history"),
+        help_text=_(
+            "Earlier episodes and their treatment, any history of mania, substance use, "
+            "physical illness and medication."
+        ),
+        **TEXT,
+    )
+    interpersonal_history = EncryptedTextField(
+        _("interpersonal history"),
+        help_text=_(
+            "The important relationships over the years and the interpersonal events near "
+            "each episode (the inventory and the timeline hold today's detail)."
+        ),
+        **TEXT,
+    )
+    recorded_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+
+    def __str__(self) -> str:
+        return f"History of course {self.course_id}"

@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:course_id>/goals/", views_records.goals, name="goals"),
     path("<int:course_id>/termination/", views_records.termination, name="termination"),
     path("<int:course_id>/sick-role/", views_records.sick_role, name="sick_role"),
+    path("<int:course_id>/history/", views_records.history, name="history"),
     path("<int:course_id>/medication/", views_records.medication, name="medication"),
     path("<int:course_id>/details/", views_records.details, name="details"),
     path("<int:course_id>/close/", views_sessions.close_course, name="close"),

@@ -134,6 +134,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
 DETAILS = (
     "agenda", "phase", "checklist", "current_foci", "past_foci", "contracts", "goals",
     "sick_role", "medication", "sessions", "review", "plan", "followed_by", "client_alerts",
+    "history",
 )  # fmt: skip
 
 
@@ -150,6 +151,7 @@ def _details(course: Course) -> dict[str, object]:
         "contracts": list(course.contracts.select_related("recorded_by")),
         "goals": list(course.goals.all()),
         "sick_role": getattr(course, "sick_role", None),
+        "history": getattr(course, "history", None),
         "medication": list(course.medication_evals.all()),
         "sessions": list(course.sessions.order_by("-date", "-id")),
         "review": getattr(course, "termination", None),

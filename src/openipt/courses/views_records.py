@@ -1,4 +1,4 @@
-"""Course record pages: contract, focus, goals, termination review, sick role, medication."""
+"""Course record pages: contract, focus, goals, termination, sick role, history, medication."""
 
 from __future__ import annotations
 
@@ -16,11 +16,13 @@ from openipt.courses.forms import (
     CourseDetailsForm,
     FocusForm,
     GoalFormSet,
+    HistoryForm,
     MedicationForm,
     SickRoleForm,
     TerminationForm,
     area_choices,
 )
+from openipt.courses.history import record_history
 from openipt.courses.models import Course
 from openipt.courses.records import current_foci
 from openipt.courses.views import apply_errors, show_notices
@@ -207,6 +209,22 @@ def _sick_role_initial(course: Course) -> dict | None:
     if record is None:
         return None
     fields = ("diagnosis_label", "diagnosis_system", "diagnosis_code", "explained_on", "note")
+    return {name: getattr(record, name) for name in fields}
+
+
+@therapist_required
+@require_http_methods(FORM_METHODS)
+def history(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Record the psychiatric and interpersonal history of the initial phase [S2], [S134]."""
+    page = ("courses/history.html", "History", "History saved.")
+    return _simple_form(request, course_id, HistoryForm, record_history, page, _history_initial)
+
+
+def _history_initial(course: Course) -> dict | None:
+    record = getattr(course, "history", None)
+    if record is None:
+        return None
+    fields = ("psychiatric_history", "interpersonal_history", "recorded_on")
     return {name: getattr(record, name) for name in fields}
 
 
