@@ -139,12 +139,30 @@ def _phq9_rows(model: Any, course: Course) -> list[ScorePoint]:
     return points
 
 
+# Events further back than this from the onset (or the latest event) are listed beside the
+# chart, not drawn: one event years earlier squeezed the months around onset into a pile of
+# labels. A layout choice, not a clinical one.
+FAR_BEFORE = dt.timedelta(days=3 * 365)
+
+
+def near_and_far(
+    events: Sequence[LifeEvent], onset: dt.date | None
+) -> tuple[list[LifeEvent], list[LifeEvent]]:
+    """Split events into those drawn on the timeline and those listed as long before."""
+    if not events:
+        return [], []
+    cut = (onset or max(e.date for e in events)) - FAR_BEFORE
+    return [e for e in events if e.date >= cut], [e for e in events if e.date < cut]
+
+
 def timeline_svg(
     course: Course, events: Sequence[LifeEvent], scores: Sequence[ScorePoint], title: str
 ) -> str:
-    """Render the timeline of life events, the onset and any PHQ-9 totals on one axis."""
+    """Render the timeline of the events near the onset (`near_and_far`), the onset and any
+    PHQ-9 totals on one axis."""
+    near, _ = near_and_far(events, course.symptom_onset)
     marks = tuple(
-        TimelineEvent(date=e.date, kind=e.get_kind_display(), label=e.label) for e in events
+        TimelineEvent(date=e.date, kind=e.get_kind_display(), label=e.label) for e in near
     )
     return _timeline(marks, course.symptom_onset, tuple(scores), title)
 

@@ -18,7 +18,7 @@ from openipt.core.decorators import clinician_required, therapist_required
 from openipt.courses.access import get_course_for_user
 from openipt.courses.models import Course
 from openipt.interpersonal import services
-from openipt.interpersonal.drawing import phq9_points, timeline_svg
+from openipt.interpersonal.drawing import near_and_far, phq9_points, timeline_svg
 from openipt.interpersonal.forms import EventForm, OnsetForm
 from openipt.interpersonal.models import LifeEvent
 from openipt.interpersonal.support import timing_words
@@ -44,6 +44,7 @@ def _timeline_context(
     return {
         "course": course,
         "rows": rows,
+        "far": near_and_far(events, course.symptom_onset)[1],
         "scores": scores,
         "svg": timeline_svg(course, events, scores, "Life events and symptom onset"),
         "event_form": event_form or EventForm(course=course),
