@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from openipt.courses.models import Course
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# The CLI prints through rich, which wraps at the terminal's width (80 under CliRunner): a
+# long data folder path in a fresh clone split "does not answer" over two lines. Tests read
+# whole messages, so give the console a width no message reaches.
+os.environ["COLUMNS"] = "400"
 
 # No deadlines: a property holds or not whatever the machine's load (a timed check is a
 # benchmark's job). In CI the examples are derandomized, so a red run can be re-run as it
