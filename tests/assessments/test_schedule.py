@@ -117,9 +117,7 @@ def test_it_names_the_questionnaire_each_missed_session_lacks(cast, course):
     assert status.missed_by == (("phq9", (2,)), ("gad7", (2, 3)))
 
 
-def test_it_names_the_missing_questionnaire_on_the_measures_page_while_active(
-    cast, course, login
-):
+def test_it_names_the_missing_questionnaire_on_the_measures_page_while_active(cast, course, login):
     from django.urls import reverse
 
     from tests.conftest import clear_cache
