@@ -343,3 +343,27 @@ class HistoryForm(forms.Form):
         "each episode (the inventory and the timeline hold today's detail).",
     )
     recorded_on = forms.DateField(label="Taken on", initial=_today, widget=DATE)
+
+
+class LetterForm(forms.Form):
+    """What the therapist writes in the letter and which parts of the record it includes."""
+
+    recipient = forms.CharField(label="To", required=False, max_length=200)
+    opening = forms.CharField(
+        label="Opening paragraph",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="After the first sentence: what you want the reader to know first.",
+    )
+    sections = forms.MultipleChoiceField(
+        label="Include", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    closing = forms.CharField(
+        label="Closing paragraph", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        from openipt.courses.models_letter import SECTIONS
+
+        super().__init__(*args, **kwargs)
+        choices(self, "sections").choices = [(k, str(v)) for k, v in SECTIONS.items()]

@@ -442,3 +442,6 @@ class ClinicalHistory(models.Model):
 
     def __str__(self) -> str:
         return f"History of course {self.course_id}"
+
+
+from openipt.courses.models_letter import LetterDraft, SentLetter  # noqa: E402, F401

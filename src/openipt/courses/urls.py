@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openipt.courses import letter, views, views_records, views_sessions
+from openipt.courses import letter, views, views_letter, views_records, views_sessions
 
 app_name = "courses"
 urlpatterns = [
@@ -28,4 +28,11 @@ urlpatterns = [
     path("<int:course_id>/close/", views_sessions.close_course, name="close"),
     path("<int:course_id>/letter/", letter.letter, name="letter"),
     path("<int:course_id>/letter.pdf", letter.letter_pdf, name="letter_pdf"),
+    path("<int:course_id>/letter/edit/", views_letter.letter_edit, name="letter_edit"),
+    path("<int:course_id>/letter/send/", views_letter.letter_send, name="letter_send"),
+    path(
+        "<int:course_id>/letters/<int:sentletter_id>.pdf",
+        views_letter.sent_letter_pdf,
+        name="sent_letter_pdf",
+    ),
 ]
