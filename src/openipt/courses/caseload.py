@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
+from openipt.assessments.overdue import is_overdue
 from openipt.core import kept
 from openipt.courses.models import Course, Focus
 from openipt.courses.services import current_phase, next_agenda
@@ -90,6 +91,7 @@ class Row:
     headline: str
     urgent: bool
     remaining: int | None
+    overdue: bool = False  # the supervisor's "Measures overdue" counts the same courses
 
     @property
     def ending_due(self) -> bool:
@@ -123,8 +125,17 @@ def rows(courses) -> list[Row]:
         plan = next_agenda(course)
         done = frozenset(t.task_id for t in course.task_completions.all())
         text, urgent = headline(plan, done)
+        overdue = is_overdue(course, timezone.localdate())
         result.append(
-            Row(course, plan, current_phase(course), text, urgent, course.sessions_remaining)
+            Row(
+                course,
+                plan,
+                current_phase(course),
+                text,
+                urgent,
+                course.sessions_remaining,
+                overdue,
+            )
         )
     return result
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.apps import apps
@@ -22,15 +22,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from openipt.assessments.overdue import overdue_q
 from openipt.clients.models import Client
 from openipt.courses.models import Course, Frequency
-from openipt.insights import conf
 from openipt.protocol.formats import Format, all_formats, effective_counts, get_format
 from openipt.protocol.phases import tasks_for
-
-# Days until the next session is due, by the contracted frequency; 7 when none is set.
-FREQUENCY_DAYS = {Frequency.WEEKLY: 7, Frequency.FORTNIGHTLY: 14, Frequency.MONTHLY: 31}
-DEFAULT_INTERVAL = 7
 
 LIST_KINDS = ("alerts", "not_on_track", "past_contract", "measures_overdue", "no_review")
 LIST_TITLES = {
@@ -102,22 +98,8 @@ def past_contract_q() -> Q:
 
 
 def measures_overdue_q(today: date | None = None) -> Q:
-    """Active, a measure due at the next session, and that session should have happened.
-
-    The next session is expected one interval (by the contracted frequency: 7, 14 or 31 days,
-    else 7) after the last attended one, or after the start when none has been held yet; the
-    measure is overdue once that day plus OPENIPT_MEASURE_OVERDUE_GRACE_DAYS has passed.
-    """
-    today = today or timezone.localdate()
-    grace = conf.overdue_grace_days()
-    late = Q()
-    for frequency, days in [*FREQUENCY_DAYS.items(), (None, DEFAULT_INTERVAL)]:
-        cutoff = today - timedelta(days=days + grace)
-        which = Q(frequency=frequency) if frequency else ~Q(frequency__in=list(FREQUENCY_DAYS))
-        held = Q(last_session_on__isnull=False, last_session_on__lt=cutoff)
-        none_held = Q(last_session_on__isnull=True, started_on__lt=cutoff)
-        late |= which & (held | none_held)
-    return active_q() & Q(measure_due=True) & late
+    """The caseload's "Overdue" badge as a condition (`openipt.assessments.overdue`)."""
+    return overdue_q(today or timezone.localdate())
 
 
 def no_review_q() -> Q:
