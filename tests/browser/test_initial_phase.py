@@ -179,6 +179,13 @@ def test_it_shows_the_circles_on_the_course_page_and_in_the_letter(
     expect(panel.locator("svg[role=img]")).to_have_count(2)
     shoot("initial-course-panel")
 
+    # The circles name the people in the client's life: a letter shows them only when chosen.
+    page.goto(f"{live_server.url}/courses/{course.pk}/letter/")
+    expect(page.locator("section.ip-letter")).to_have_count(0)
+    from openipt.courses.letter_drafts import save_draft
+    from openipt.courses.models_letter import DEFAULT_SECTIONS
+
+    save_draft(actor, course, sections=[*DEFAULT_SECTIONS, "relationships"])
     page.goto(f"{live_server.url}/courses/{course.pk}/letter/")
     letter = page.locator("section.ip-letter")
     expect(letter.locator("svg[role=img]")).to_have_count(2)
