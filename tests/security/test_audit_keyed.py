@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 from openipt.audit import append_only, keys, services
 from openipt.audit.chain import ChainError
 from openipt.audit.keys import AuditKey
-from openipt.audit.models import GENESIS_HASH, AccessEvent, ChainHead
+from openipt.audit.models import GENESIS_HASH, AccessEvent, ChainHead, PendingAccess
 from openipt.cli import app as cli_app
 from openipt.core import crypto
 
@@ -403,9 +403,29 @@ def test_it_refuses_to_start_production_without_audit_keys(tmp_path):
 # Events chained before the chain was keyed
 
 
+def _empty_trail() -> None:
+    """Start from an empty trail and a new head, as a database before the upgrade was:
+    whatever an earlier test of this worker left (a flushed head, pending reads) is gone."""
+    with as_owner():
+        PendingAccess.objects.all().delete()
+        with connection.cursor() as cursor:  # the models refuse it: raw SQL, as an owner
+            cursor.execute(f"DELETE FROM {AccessEvent._meta.db_table}")
+        ChainHead.objects.update_or_create(
+            pk=1,
+            defaults={
+                "last_seq": 0,
+                "last_hash": GENESIS_HASH,
+                "legacy_seq": 0,
+                "key_id": "",
+                "mac": "",
+            },
+        )
+
+
 def _legacy_chain(n: int) -> None:
     """Write n events as OpenIPT did before the chain was keyed, then sign the head as
     migration 0004 does on upgrade."""
+    _empty_trail()
     prev, events = GENESIS_HASH, []
     for seq in range(1, n + 1):
         event = AccessEvent(seq=seq, prev_hash=prev, at=timezone.now(), client_id=seq)
