@@ -18,6 +18,7 @@ from openipt.clients.forms import SafetyPlanForm
 from openipt.clients.models import Client, SafetyPlan
 from openipt.core.decorators import clinician_required
 from openipt.core.downloads import content_disposition
+from openipt.courses.views import apply_errors
 
 
 @clinician_required
@@ -32,7 +33,7 @@ def safety_plan(request: HttpRequest, client_id: int) -> HttpResponse:
         try:
             plan = safety.save_plan(request.user, client, **data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"Safety plan saved as version {plan.version}.")
             return redirect("clients:safety_plan", client.pk)
@@ -88,11 +89,3 @@ def _version(client: Client, plan_id: int) -> SafetyPlan:
         return client.safety_plans.select_related("made_by").get(pk=plan_id)
     except (SafetyPlan.DoesNotExist, ValueError, TypeError):
         raise Http404("No such version") from None
-
-
-def _apply_errors(form: SafetyPlanForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error)
