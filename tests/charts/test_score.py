@@ -104,19 +104,40 @@ def test_it_writes_labels_as_plain_escaped_text() -> None:
     title = "Cost $5 & <more>"
     event = EventMark(week(0), "Paid $400 & <late> fee", session_number=1.5)
     svg = score_chart(PHQ9_COURSE[:3], PHQ9_BANDS, title=title, y_max=27, events=(event,))
-    assert {title, "Paid $400 & <late> fee"} <= set(text_elements(svg))
+    assert title in text_elements(svg)
+    assert any(t.startswith("Paid $400 & <late> fee (") for t in text_elements(svg))
     assert "Paid $400 &amp; &lt;late&gt; fee" in svg
     assert ET.fromstring(svg)[0].text == title
 
 
-def test_it_right_aligns_event_labels_late_in_the_course() -> None:
-    events = (EventMark(week(1), "Early", 1.5), EventMark(week(10), "Late", 11.5))
-    found = text_elements(
-        score_chart(PHQ9_COURSE, PHQ9_BANDS, title="PHQ-9", y_max=27, events=events)
-    )
-    assert found["Early"].get("text-anchor") == "start"  # to the right of its line
-    assert found["Late"].get("text-anchor") == "end"
-    assert float(found["Late"].get("y", "")) > float(found["Early"].get("y", ""))
+def test_it_numbers_events_on_the_plot_and_names_them_in_full_in_a_key_below() -> None:
+    long = "Moved out of the family home after the argument about money"
+    events = (EventMark(week(10), "Late", 11.5), EventMark(week(1), long, 1.5))
+    svg = score_chart(PHQ9_COURSE, PHQ9_BANDS, title="PHQ-9", y_max=27, events=events)
+    found = text_elements(svg)
+    # Numbered in course order; the full words only in the key, under the x axis name.
+    assert {"1", "2"} <= set(found)
+    assert not any("…" in text for text in found)
+    axis_name = float(found["Session"].get("y", ""))
+    late = [t for t in found if t.startswith("Late (")]
+    assert late and float(found[late[0]].get("y", "")) > axis_name
+    key_words = " ".join(t for t in found if float(found[t].get("y", "")) > axis_name)
+    assert long in key_words
+    # No event text is written inside the plot, where the scores are.
+    plot_bottom = max(float(c.get("cy", "")) for c in ET.fromstring(svg).iter(f"{SVG}circle"))
+    inside = [t for t in found if long.startswith(t) and float(found[t].get("y", "")) < plot_bottom]
+    assert inside == []
+
+
+def test_it_grows_the_chart_only_when_there_are_events() -> None:
+    def height(events: tuple[EventMark, ...]) -> float:
+        svg = score_chart(PHQ9_COURSE, PHQ9_BANDS, title="PHQ-9", y_max=27, events=events)
+        return float(ET.fromstring(svg).get("viewBox", "").split()[3])
+
+    plain = height(())
+    one = height((EventMark(week(1), "Early", 1.5),))
+    two = height((EventMark(week(1), "Early", 1.5), EventMark(week(3), "Later", 3.5)))
+    assert plain < one < two
 
 
 def test_it_shades_the_worst_band_darkest_whichever_direction_is_better() -> None:

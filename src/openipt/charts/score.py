@@ -36,6 +36,10 @@ TICK_PAD = 3.5  # between a tick and its label
 LABEL_PAD = 4.0  # between tick labels and the axis label
 BAND_LINE = style.SMALL * 1.1  # baseline to baseline in a band label
 EVENT_SIZE = 7.5
+EVENT_STRIP = 16.0  # above the plot, for the numbered event markers, when there are events
+KEY_LINE = EVENT_SIZE * 1.35  # baseline to baseline in the key of events under the chart
+KEY_GAP = 10.0  # between the axis name and the key
+KEY_INDENT = 14.0  # from an event's number to its words in the key
 
 
 @memoized_svg
@@ -76,7 +80,7 @@ class _Plot:
     mode: str
     xs: list[float]
     totals: list[int]
-    marks: list[tuple[float, str]]
+    marks: list[tuple[float, str, datetime.date]]  # where, label, date; numbered in this order
     days: list[datetime.date]  # every date shown, for the date axis range
 
     @classmethod
@@ -84,7 +88,7 @@ class _Plot:
         totals = [p.total for p in points]
         if mode == "date":
             days = [p.date for p in points] + [e.date for e in events]
-            marks = [(style.x_of(e.date), e.label) for e in events]
+            marks = sorted((style.x_of(e.date), e.label, e.date) for e in events)
             return cls(mode, [style.x_of(p.date) for p in points], totals, marks, days)
         anchors = _anchors(points)
         if not anchors:
@@ -96,15 +100,16 @@ class _Plot:
             else _session_at(p.date, anchors)
             for p in points
         ]
-        marks = [
+        marks = sorted(
             (
                 float(e.session_number)
                 if e.session_number is not None
                 else _session_at(e.date, anchors),
                 e.label,
+                e.date,
             )
             for e in events
-        ]
+        )
         return cls(mode, xs, totals, marks, [])
 
 
@@ -142,6 +147,8 @@ class _Frame:
     x_low: float
     x_high: float
     y_max: int
+    top: float = TOP
+    bottom: float = BOTTOM
 
     def x(self, value: float) -> float:
         if self.x_high <= self.x_low:
@@ -149,7 +156,7 @@ class _Frame:
         return LEFT + (value - self.x_low) / (self.x_high - self.x_low) * (RIGHT - LEFT)
 
     def y(self, value: float) -> float:
-        return BOTTOM - value / self.y_max * (BOTTOM - TOP)
+        return self.bottom - value / self.y_max * (self.bottom - self.top)
 
 
 def _draw(
@@ -157,17 +164,21 @@ def _draw(
 ) -> ET.Element:
     """Write the chart back to front, as matplotlib's z-order had it."""
     x_low, x_high, x_ticks = _x_axis(plot)
-    frame = _Frame(x_low, x_high, y_max)
-    canvas = Canvas(WIDTH, HEIGHT)
-    canvas.rect(0, 0, WIDTH, HEIGHT, fill="#ffffff")
+    strip = EVENT_STRIP if plot.marks else 0.0
+    frame = _Frame(x_low, x_high, y_max, TOP + strip, BOTTOM + strip)
+    key = _key_lines(plot)
+    height = HEIGHT + strip + (KEY_GAP + len(key) * KEY_LINE if key else 0.0)
+    canvas = Canvas(WIDTH, height)
+    canvas.rect(0, 0, WIDTH, height, fill="#ffffff")
     _draw_bands(canvas, frame, bands, higher_is_better)
     _draw_axes(canvas, frame, x_ticks, "Date" if plot.mode == "date" else "Session")
     _draw_event_lines(canvas, frame, plot)
     if plot.totals:
         _draw_series(canvas, frame, plot)
     else:
-        _draw_empty(canvas)
-    _draw_event_labels(canvas, frame, plot)
+        _draw_empty(canvas, frame)
+    _draw_event_markers(canvas, frame, plot)
+    _draw_key(canvas, frame, key)
     better = "Higher" if higher_is_better else "Lower"
     _draw_header(canvas, title, f"Total score 0–{y_max}. {better} is better.")
     return canvas.finish()
@@ -238,14 +249,14 @@ def _draw_axes(
 ) -> None:
     """Draw the left and bottom axis lines with outward ticks, tick labels and axis names."""
     y_ticks = [(float(n), str(n)) for n in ticks.integer_ticks(0, frame.y_max, 6)]
-    marks = "".join(f"M{num(frame.x(v))} {num(BOTTOM)}v{num(TICK)}" for v, _ in x_ticks)
+    marks = "".join(f"M{num(frame.x(v))} {num(frame.bottom)}v{num(TICK)}" for v, _ in x_ticks)
     marks += "".join(f"M{num(LEFT - TICK)} {num(frame.y(v))}h{num(TICK)}" for v, _ in y_ticks)
     lines = canvas.group(fill="none", stroke=style.MUTED, stroke_width=0.8)
-    canvas.path(f"M{num(LEFT)} {num(TOP)}V{num(BOTTOM)}H{num(RIGHT)}", into=lines)
+    canvas.path(f"M{num(LEFT)} {num(frame.top)}V{num(frame.bottom)}H{num(RIGHT)}", into=lines)
     if marks:
         canvas.path(marks, into=lines)
     small = canvas.group(fill=style.INK, **font(style.SMALL))
-    below = BOTTOM + TICK + TICK_PAD + ASCENT * style.SMALL
+    below = frame.bottom + TICK + TICK_PAD + ASCENT * style.SMALL
     for value, label in x_ticks:
         canvas.text(frame.x(value), below, label, into=small, text_anchor="middle")
     beside = LEFT - TICK - TICK_PAD
@@ -254,11 +265,11 @@ def _draw_axes(
         canvas.text(beside, y, label, into=small, text_anchor="end")
     names = canvas.group(fill=style.INK, text_anchor="middle", **font(style.FONT_SIZE))
     size = style.FONT_SIZE
-    x_name = BOTTOM + TICK + TICK_PAD + style.SMALL + LABEL_PAD + ASCENT * size
+    x_name = _x_name_baseline(frame)
     canvas.text((LEFT + RIGHT) / 2, x_name, x_label, into=names)
     widest = max(text_width(label, style.SMALL) for _, label in y_ticks)
     y_name = max(beside - widest - LABEL_PAD - DESCENT * size, ASCENT * size)
-    middle = (TOP + BOTTOM) / 2
+    middle = (frame.top + frame.bottom) / 2
     rotate = f"rotate(-90 {num(y_name)} {num(middle)})"
     canvas.text(y_name, middle, "Total score", into=names, transform=rotate)
 
@@ -310,12 +321,12 @@ def _text_box(
     )
 
 
-def _draw_empty(canvas: Canvas) -> None:
+def _draw_empty(canvas: Canvas, frame: _Frame) -> None:
     """Say so in a box in the middle of the plot when there is nothing to draw."""
     text = "No scores yet"
     size = style.TITLE_SIZE
     width = text_width(text, size)
-    x, y = (LEFT + RIGHT) / 2, (TOP + BOTTOM) / 2
+    x, y = (LEFT + RIGHT) / 2, (frame.top + frame.bottom) / 2
     baseline = y + (ASCENT - 0.5) * size
     pad = 0.5 * size
     canvas.rect(
@@ -336,26 +347,63 @@ def _draw_event_lines(canvas: Canvas, frame: _Frame, plot: _Plot) -> None:
     if not plot.marks:
         return
     dashed = canvas.group(stroke=style.MUTED, stroke_width=1.1, stroke_dasharray="4.4,3.3")
-    for where, _label in sorted(plot.marks):
+    for where, _label, _day in plot.marks:
         x = frame.x(where)
-        canvas.line(x, BOTTOM, x, TOP, into=dashed)
+        canvas.line(x, frame.bottom, x, frame.top - EVENT_STRIP / 2, into=dashed)
 
 
-def _draw_event_labels(canvas: Canvas, frame: _Frame, plot: _Plot) -> None:
-    """Name each event at the top of its line, alternating two heights so neighbours clear."""
+def _draw_event_markers(canvas: Canvas, frame: _Frame, plot: _Plot) -> None:
+    """Number each event in a strip above the plot; its words go in the key, never over scores.
+
+    A label cut short and written across the line hid the scores under it (issue 15), so the
+    plot carries only the number and the key under the chart gives each event in full.
+    """
     if not plot.marks:
         return
-    labels = canvas.group(fill=style.INK, **font(EVENT_SIZE))
-    for i, (where, label) in enumerate(sorted(plot.marks)):
-        x = frame.x(where)
-        right = (x - LEFT) / (RIGHT - LEFT) > 0.7
-        text = style.shorten(label, 22)
-        width = text_width(text, EVENT_SIZE)
-        anchor = x - 3 if right else x + 3
-        baseline = TOP + (0.03 + 0.09 * (i % 2)) * (BOTTOM - TOP) + ASCENT * EVENT_SIZE
-        box_left = anchor - width if right else anchor
-        _text_box(canvas, labels, box_left, baseline, width, EVENT_SIZE, 0.15, 0.9)
-        canvas.text(anchor, baseline, text, into=labels, text_anchor="end" if right else "start")
+    badges = canvas.group(fill="#ffffff", stroke=style.MUTED, stroke_width=1.0)
+    numbers = canvas.group(fill=style.INK, **font(EVENT_SIZE, weight="700"))
+    y = frame.top - EVENT_STRIP / 2
+    last = -EVENT_STRIP
+    for i, (where, _label, _day) in enumerate(plot.marks, start=1):
+        x = max(frame.x(where), last + EVENT_STRIP)  # events on one day sit side by side
+        last = x
+        canvas.circle(x, y, EVENT_STRIP / 2 - 1.5, into=badges)
+        canvas.text(x, y + MIDDLE * EVENT_SIZE, str(i), into=numbers, text_anchor="middle")
+
+
+def _key_lines(plot: _Plot) -> list[tuple[str, str]]:
+    """Return (number, words) lines naming each event in full, wrapped to the chart's width."""
+    room = RIGHT - LEFT - KEY_INDENT
+    lines: list[tuple[str, str]] = []
+    for i, (_where, label, day) in enumerate(plot.marks, start=1):
+        words = f"{' '.join(label.split())} ({style.format_date(day)})".split(" ")
+        number, line = str(i), ""
+        for word in words:
+            candidate = f"{line} {word}" if line else word
+            if line and text_width(candidate, EVENT_SIZE) > room:
+                lines.append((number, line))
+                number, line = "", word
+            else:
+                line = candidate
+        lines.append((number, line))
+    return lines
+
+
+def _draw_key(canvas: Canvas, frame: _Frame, lines: list[tuple[str, str]]) -> None:
+    """Write the key of events under the axis name: the number, then the event in full."""
+    if not lines:
+        return
+    key = canvas.group(fill=style.INK, **font(EVENT_SIZE))
+    first = _x_name_baseline(frame) + DESCENT * style.FONT_SIZE + KEY_GAP + ASCENT * EVENT_SIZE
+    for i, (number, words) in enumerate(lines):
+        baseline = first + i * KEY_LINE
+        if number:
+            canvas.text(LEFT, baseline, number, into=key, font_weight="700")
+        canvas.text(LEFT + KEY_INDENT, baseline, words, into=key)
+
+
+def _x_name_baseline(frame: _Frame) -> float:
+    return frame.bottom + TICK + TICK_PAD + style.SMALL + LABEL_PAD + ASCENT * style.FONT_SIZE
 
 
 def _band_of(total: int, bands: list[Band]) -> str | None:
