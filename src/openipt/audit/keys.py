@@ -15,7 +15,6 @@ import base64
 import binascii
 import hashlib
 import hmac
-import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from openipt.core import crypto
+from openipt.core import crypto, keyfiles
 
 KEY_SETTINGS = ("OPENIPT_AUDIT_KEYS", "OPENIPT_AUDIT_KEY_FILE", "PRODUCTION")
 HEADER = (
@@ -100,34 +99,15 @@ def parse(keys: Sequence[str], where: str) -> tuple[AuditKey, ...]:
     return tuple(parsed)
 
 
-def _file_keys(path: Path) -> list[str]:
-    lines = path.read_text(encoding="ascii").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-
-
 def write_key_file(path: Path, keys: Sequence[str]) -> None:
     """Replace the key file atomically with these keys, readable by the owner only."""
     parse(keys, "the new key list")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(HEADER + "\n".join(keys) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    keyfiles.write_keys(path, keys, HEADER)
     reset()
 
 
 def _signature() -> tuple[object, ...]:
-    if settings.OPENIPT_AUDIT_KEYS:
-        return ("env", tuple(settings.OPENIPT_AUDIT_KEYS))
-    path = key_file()
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        return ("missing", str(path))
-    return ("file", str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    return keyfiles.source_signature(settings.OPENIPT_AUDIT_KEYS, key_file())
 
 
 def _read(signature: tuple[object, ...]) -> tuple[AuditKey, ...]:
@@ -141,7 +121,7 @@ def _read(signature: tuple[object, ...]) -> tuple[AuditKey, ...]:
                 f"`openipt keys generate` in {path} (and keep a copy apart from backups)."
             )
         crypto.create_key_file(path)
-    return parse(_file_keys(path), str(path))
+    return parse(keyfiles.read_keys(path), str(path))
 
 
 def load_keys() -> tuple[AuditKey, ...]:

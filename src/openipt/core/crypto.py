@@ -21,9 +21,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from openipt.core import keyfiles
+
 # Every Fernet token starts with version byte 0x80, which base64 writes as "gAAAAA".
 TOKEN_PREFIX = "gAAAAA"
 KEY_SETTINGS = ("OPENIPT_FIELD_KEYS", "OPENIPT_FIELD_KEY_FILE", "PRODUCTION")
+HEADER = (
+    "# OpenIPT field-encryption keys: the first encrypts. Keep a copy apart\n"
+    "# from the database backups; without it the notes cannot be read.\n"
+)
 
 
 class FieldKeyError(ImproperlyConfigured):
@@ -85,24 +91,13 @@ def _validated(keys: Sequence[str], where: str) -> tuple[str, ...]:
 
 def read_key_file(path: Path) -> tuple[str, ...]:
     """Return the keys in the file: one a line, blank lines and # comments ignored."""
-    lines = path.read_text(encoding="ascii").splitlines()
-    keys = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-    return _validated(keys, str(path))
+    return _validated(keyfiles.read_keys(path), str(path))
 
 
 def write_key_file(path: Path, keys: Sequence[str]) -> None:
     """Replace the key file atomically with these keys, readable by the owner only."""
     _validated(keys, "the new key list")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write("# OpenIPT field-encryption keys: the first encrypts. Keep a copy apart\n")
-        handle.write("# from the database backups; without it the notes cannot be read.\n")
-        handle.write("\n".join(keys) + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    keyfiles.write_keys(path, keys, HEADER)
     reset()
 
 
@@ -131,14 +126,7 @@ def create_key_file(path: Path) -> bool:
 
 
 def _source_signature() -> tuple[object, ...]:
-    if keys_from_environment():
-        return ("env", tuple(settings.OPENIPT_FIELD_KEYS))
-    path = key_file()
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        return ("missing", str(path))
-    return ("file", str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    return keyfiles.source_signature(settings.OPENIPT_FIELD_KEYS, key_file())
 
 
 def _load(signature: tuple[object, ...]) -> tuple[str, ...]:
