@@ -224,9 +224,10 @@ def test_it_patches_symptom_onset_and_referrer_and_refuses_a_future_onset(api, c
     assert (body["symptom_onset"], body["referrer"]) == (START.isoformat(), "Dr A")
     response = api("patch", f"/{cid}", {"symptom_onset": "2999-01-01"})
     assert response.status_code == 400 and "future" in response.json()["detail"]
-    assert (
-        api("patch", f"/{cid}", {"symptom_onset": None}, expect=200).json()["symptom_onset"] is None
-    )
+    # Clearing a recorded value is a correction: it needs a reason (and keeps the value).
+    assert api("patch", f"/{cid}", {"symptom_onset": None}).status_code == 400
+    cleared = api("patch", f"/{cid}", {"symptom_onset": None, "reason": "Not known"}, expect=200)
+    assert cleared.json()["symptom_onset"] is None
 
 
 def test_it_lists_courses_paginated_and_filtered(api, cast):

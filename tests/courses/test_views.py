@@ -277,6 +277,61 @@ def test_it_records_a_session_from_the_form(cast, course, login):
     assert course.task_completions.count() == 2
 
 
+def test_it_gives_questionnaires_from_the_session_form_dated_with_the_session(cast, course, login):
+    from django.utils.timezone import localdate
+
+    from openipt.assessments.models import Administration
+    from tests.factories import gad7_answers, phq9_answers
+
+    c = login(cast.therapist)
+    form = c.get(url("session_new", course)).content.decode()
+    assert "Give questionnaires now" in form and 'value="phq9"' in form
+    day = START + timedelta(days=2)
+    response = c.post(
+        url("session_new", course),
+        {
+            "date": day.isoformat(),
+            "attendance": "attended",
+            "modality": "in_person",
+            "give_now": ["phq9", "gad7"],
+        },
+    )
+    session = Session.objects.get()
+    first = reverse("assessments:enter", args=[course.pk, "phq9"])
+    assert response["Location"] == f"{first}?session={session.pk}&then=gad7"
+    page = c.get(response["Location"]).content.decode()
+    assert f'<option value="{session.pk}" selected>' in page
+    answers = {f"item_{k}": v for k, v in phq9_answers(total=12).items()}
+    response = c.post(
+        response["Location"], {"session": session.pk, "completed_by": "clinician", **answers}
+    )
+    second = reverse("assessments:enter", args=[course.pk, "gad7"])
+    assert response["Location"] == f"{second}?session={session.pk}"
+    answers = {f"item_{k}": v for k, v in gad7_answers(total=5).items()}
+    response = c.post(
+        response["Location"], {"session": session.pk, "completed_by": "clinician", **answers}
+    )
+    assert response["Location"] == reverse("assessments:course", args=[course.pk])
+    given = Administration.objects.order_by("instrument")
+    assert [(a.instrument, a.session_id, localdate(a.completed_at)) for a in given] == [
+        ("gad7", session.pk, day),
+        ("phq9", session.pk, day),
+    ]
+
+
+def test_it_does_not_offer_questionnaires_after_a_missed_session(cast, course, login):
+    response = login(cast.therapist).post(
+        url("session_new", course),
+        {
+            "date": START.isoformat(),
+            "attendance": "did_not_attend",
+            "modality": "in_person",
+            "give_now": ["phq9"],
+        },
+    )
+    assert response["Location"] == course.get_absolute_url()
+
+
 def test_it_shows_a_middle_phase_session_refusal_without_a_contract(cast, course, login):
     run_sessions(actor=cast.therapist, course=course, count=3)
     c = login(cast.therapist)
@@ -419,7 +474,8 @@ def test_it_records_sick_role_medication_and_details(cast, course, login):
         },
     )
     c.post(url("medication", course), {"decision": "refer", "evaluated_on": day})
-    c.post(url("details", course), {"referrer": "Dr Okoro", "symptom_onset": day})
+    details = {"started_on": course.started_on.isoformat(), "format": course.format}
+    c.post(url("details", course), {**details, "referrer": "Dr Okoro", "symptom_onset": day})
     body = c.get(url("detail", course)).content.decode()
     assert "ICD-10 F32.1" in body and "Refer for medication assessment" in body
     assert "Dr Okoro" in body

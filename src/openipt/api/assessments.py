@@ -19,7 +19,8 @@ from pydantic.config import JsonDict
 from openipt import policy
 from openipt.api.schemas import responses
 from openipt.assessments import conf, display, services
-from openipt.assessments.access import get_alert_for_user
+from openipt.assessments.access import get_administration, get_alert_for_user
+from openipt.assessments.corrections import correct_answers
 from openipt.assessments.fhir_export import course_bundle
 from openipt.assessments.models import Administration, Alert
 from openipt.courses.access import get_course_for_user
@@ -171,6 +172,29 @@ class InstrumentOut(InstrumentSummary):
     items: list[ItemOut]
 
 
+class CorrectionIn(Schema):
+    """The corrected answers (every item, as for a new questionnaire) and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    answers: dict[str, Any] = Field(..., json_schema_extra=ANSWERS_SCHEMA)
+    reason: StrictStr = Field(..., max_length=1000, description="Why the answers are corrected.")
+    completed_on: date | None = Field(
+        None, description="The day it was completed, when that is corrected too."
+    )
+
+
+class CorrectionOut(Schema):
+    assessment: AssessmentOut
+    previous: dict[str, Any] = Field(
+        ..., description="What changed, as it was: answers, total, band, completed_at."
+    )
+    alerts: list[AlertOut] = Field(..., description="Alerts the corrected answers raised.")
+    still_open: list[AlertOut] = Field(
+        ..., description="Alerts raised before that stay open: a correction never closes one."
+    )
+
+
 class AlertFilter(Schema):
     status: Literal["open", "resolved", "all"] = "open"
 
@@ -210,6 +234,31 @@ def create_assessment(request: HttpRequest, course_id: int, payload: AssessmentI
         "crisis_contacts": conf.crisis_contacts() if done.alerts else None,
     }
     return Status(201, body)
+
+
+@router.post(
+    "/courses/{course_id}/assessments/{administration_id}/correction",
+    response=responses(CorrectionOut),
+    summary="Correct a questionnaire's answers (by the clinician who entered it) and rescore",
+)
+def correct_assessment(
+    request: HttpRequest, course_id: int, administration_id: int, payload: CorrectionIn
+):
+    course = get_course_for_user(request, course_id, write=True)
+    admin = get_administration(course, administration_id)
+    done = correct_answers(
+        request.user,
+        admin,
+        payload.answers,
+        reason=payload.reason,
+        completed_on=payload.completed_on,
+    )
+    return {
+        "assessment": done.administration,
+        "previous": done.amendment.previous,
+        "alerts": done.alerts,
+        "still_open": done.still_open,
+    }
 
 
 @router.get(

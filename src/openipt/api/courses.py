@@ -7,6 +7,7 @@ The schemas live in `courses/schemas.py`.
 
 from django.db.models import Prefetch
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
@@ -15,8 +16,10 @@ from openipt.api.schemas import ERRORS, responses
 from openipt.clients.access import get_client_for_user
 from openipt.courses import services
 from openipt.courses.access import get_course_for_user
+from openipt.courses.amendment_log import course_amendments
+from openipt.courses.amendments import amend_session
 from openipt.courses.letter import pdf_response
-from openipt.courses.models import Course, Focus
+from openipt.courses.models import Course, Focus, Session
 from openipt.courses.schemas import (
     BoundedPagination,
     CloseIn,
@@ -25,7 +28,6 @@ from openipt.courses.schemas import (
     CourseFilter,
     CourseIn,
     CourseOut,
-    CoursePatch,
     FocusIn,
     FocusResult,
     GoalOut,
@@ -38,6 +40,7 @@ from openipt.courses.schemas import (
     focus_result,
     termination_out,
 )
+from openipt.courses.schemas_amend import AmendmentOut, CoursePatch, SessionPatch
 
 router = Router(tags=["courses"])
 
@@ -106,7 +109,9 @@ def get_course(request: HttpRequest, course_id: int):
 
 
 @router.patch(
-    "/courses/{course_id}", response=responses(CourseOut), summary="Change referrer or onset"
+    "/courses/{course_id}",
+    response=responses(CourseOut),
+    summary="Change or correct the course's details (a recorded value changed needs a reason)",
 )
 def patch_course(request: HttpRequest, course_id: int, payload: CoursePatch):
     course = get_course_for_user(request, course_id, write=True)
@@ -130,6 +135,28 @@ def list_sessions(request: HttpRequest, course_id: int):
 def create_session(request: HttpRequest, course_id: int, payload: SessionIn):
     course = get_course_for_user(request, course_id, write=True)
     return Status(201, services.record_session(request.user, course, **payload.model_dump()))
+
+
+@router.patch(
+    "/courses/{course_id}/sessions/{session_id}",
+    response=responses(SessionOut),
+    summary="Correct a session; its previous version is kept as an amendment",
+)
+def patch_session(request: HttpRequest, course_id: int, session_id: int, payload: SessionPatch):
+    course = get_course_for_user(request, course_id, write=True)
+    session = get_object_or_404(Session, pk=session_id, course=course)
+    amend_session(request.user, session, reason=payload.reason, **payload.changes())
+    session.refresh_from_db()
+    return session
+
+
+@router.get(
+    "/courses/{course_id}/amendments",
+    response=responses(list[AmendmentOut]),
+    summary="List the corrections of a course's details, sessions and questionnaires",
+)
+def list_amendments(request: HttpRequest, course_id: int):
+    return course_amendments(get_course_for_user(request, course_id))
 
 
 @router.put(

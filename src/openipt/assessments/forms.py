@@ -158,3 +158,20 @@ class ResolveAlertForm(forms.Form):
         max_length=5000,
         error_messages={"required": _("Write a note of what you did and found.")},
     )
+
+
+class CorrectAnswersForm(forms.Form):
+    """Why a questionnaire's answers are corrected, and the day it was completed."""
+
+    completed_on = forms.DateField(
+        label=_("Date completed"),
+        help_text=_("The day the questionnaire was completed. Never in the future."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    reason = forms.CharField(
+        label=_("Why are the answers corrected?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept with the previous answers and score, with your name and the time."),
+        error_messages={"required": _("Say why the record is changed.")},
+    )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from openipt import policy
 from openipt.core.fields import EncryptedTextField
 from openipt.core.validators import no_control_characters
+from openipt.courses.models import Amendment
 
 
 class Administration(models.Model):
@@ -87,6 +88,24 @@ class ItemAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"Item {self.item}: {self.value}"
+
+
+class AdministrationAmendment(Amendment):
+    """A correction of a questionnaire's answers (or its date) by the clinician who entered
+    it: the previous answers, total and band are kept, so the score history shows both."""
+
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="amendments"
+    )
+
+    class Meta:
+        ordering = ["administration", "changed_at", "id"]
+
+    def __str__(self) -> str:
+        return (
+            f"Amendment of questionnaire #{self.administration_id} "
+            f"at {self.changed_at:%Y-%m-%d %H:%M}"
+        )
 
 
 class AlertQuerySet(models.QuerySet["Alert"]):

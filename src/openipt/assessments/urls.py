@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openipt.assessments import views
+from openipt.assessments import views, views_corrections
 
 app_name = "assessments"
 urlpatterns = [
@@ -17,5 +17,10 @@ urlpatterns = [
         "courses/<int:course_id>/measures/<int:administration_id>/",
         views.administration_detail,
         name="administration",
+    ),
+    path(
+        "courses/<int:course_id>/measures/<int:administration_id>/correct/",
+        views_corrections.correct_administration,
+        name="correct",
     ),
 ]

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from openipt import policy
 from openipt.clients.models import Client, SafetyPlan
+from openipt.core.errors import Problems
 
 SECTIONS = tuple(SafetyPlan.SECTIONS)
 SECTION_MAX = 2000
@@ -45,7 +46,12 @@ def save_plan(
     unknown = set(sections) - set(SECTIONS)
     if unknown:
         raise ValidationError(f"Unknown sections: {', '.join(sorted(unknown))}.")
-    texts = {name: _clean(name, sections.get(name, "")) for name in SECTIONS}
+    problems = Problems()
+    texts: dict[str, str] = {}
+    for name in SECTIONS:
+        with problems.check():
+            texts[name] = _clean(name, sections.get(name, ""))
+    problems.raise_any()
     if not any(texts.values()):
         raise ValidationError({SECTIONS[0]: "Write at least one section of the plan."})
     locked = Client.objects.select_for_update().get(pk=client.pk)

@@ -15,16 +15,9 @@ from openipt.clients.access import get_client_for_user
 from openipt.clients.forms import ClientForm, ClientSearchForm
 from openipt.clients.models import Client
 from openipt.core.decorators import clinician_required, therapist_required
+from openipt.core.errors import apply_errors
 
 PAGE_SIZE = 25
-
-
-def _apply_errors(form: ClientForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error)
 
 
 @clinician_required
@@ -47,7 +40,7 @@ def client_create(request: HttpRequest) -> HttpResponse:
         try:
             client = services.create_client(request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"Client {client.name} added.")
             return redirect(client)
@@ -70,7 +63,7 @@ def client_edit(request: HttpRequest, client_id: int) -> HttpResponse:
         try:
             services.update_client(request.user, client, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "Changes saved.")
             return redirect(client)

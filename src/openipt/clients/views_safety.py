@@ -18,7 +18,7 @@ from openipt.clients.forms import SafetyPlanForm
 from openipt.clients.models import Client, SafetyPlan
 from openipt.core.decorators import clinician_required
 from openipt.core.downloads import content_disposition
-from openipt.courses.views import apply_errors
+from openipt.core.errors import apply_errors
 
 
 @clinician_required

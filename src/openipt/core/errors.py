@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
+from django.forms import BaseForm
 
 
 def messages_of(error: ValidationError) -> dict[str, list[str]]:
@@ -16,6 +17,20 @@ def messages_of(error: ValidationError) -> dict[str, list[str]]:
             for field, errs in error.error_dict.items()
         }
     return {"__all__": [str(m) for m in error.messages]}
+
+
+def apply_errors(
+    form: BaseForm, error: ValidationError, fields: Mapping[str, str] | None = None
+) -> None:
+    """Show a service's refusal on the form: each message on its field when the form has
+    one (``fields`` renames a service's field to the form's), the rest above the form."""
+    fields = fields or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errs in error.error_dict.items():
+        name = fields.get(field, field)
+        form.add_error(name if name in form.fields else None, errs)
 
 
 def summary_of(error: ValidationError) -> str:
@@ -42,6 +57,9 @@ class Problems:
             fields = error.error_dict if hasattr(error, "error_dict") else {"__all__": [error]}
             for field, errors in fields.items():
                 self._found.setdefault(field, []).extend(errors)
+
+    def __contains__(self, field: str) -> bool:
+        return field in self._found
 
     def raise_any(self) -> None:
         if self._found:

@@ -1,6 +1,12 @@
-"""`openipt course show ID`: a course's state and its next agenda, printed with rich."""
+"""`openipt course show|amendments|close|correct`: a course on the command line, with rich.
+
+Reading commands print for the operator; writing commands act as a named therapist
+(`--by`), and the same services and policy as the pages decide what they may do.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -78,3 +84,34 @@ def _recurring() -> set[str]:
     from openipt.protocol.phases import all_tasks
 
     return {t.id for t in all_tasks() if t.recurring}
+
+
+def show_amendments(course_id: int, console: Console) -> bool:
+    """Print the course's corrections, newest first; return False when there is no course."""
+    from openipt.courses.amendment_log import course_amendments
+
+    course = Course.objects.select_related("client").filter(pk=course_id).first()
+    if course is None:
+        return False
+    entries = course_amendments(course)
+    console.print(f"[bold]Corrections of course {course.pk}[/] ({escape(course.client.name)})")
+    if not entries:
+        console.print("This record has not been corrected.")
+        return True
+    for entry in entries:
+        when = entry.changed_at.strftime("%d %b %Y %H:%M")
+        console.print(f"\n[bold]{escape(entry.record)}[/], {when}, {escape(entry.changed_by)}")
+        console.print(f"  Why: {escape(entry.reason)}")
+        for label, value in entry.previous:
+            console.print(f"  {escape(label)} before: {escape(str(value) if value else '(empty)')}")
+    return True
+
+
+def acting_therapist(username: str) -> Any:
+    """Return the active user who acts; the services check what they may do."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise LookupError(f"No active user {username!r}.")
+    return user

@@ -178,9 +178,16 @@ class SessionForm(forms.Form):
     notes = forms.CharField(
         label="Progress note", required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+    give_now = forms.MultipleChoiceField(
+        label="Give questionnaires now",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="After saving, enter each one for this session, dated with it.",
+    )
 
     def __init__(self, plan: Agenda, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        choices(self, "give_now").choices = scheduled_choices()
         choices(self, "tasks_done").choices = [
             (t.id, t.label) for t in plan.tasks if not _recurring(t.id)
         ]
@@ -190,6 +197,15 @@ class SessionForm(forms.Form):
             (t.id, f"{t.label} (suggested)" if t.id in suggested else t.label) for t in ordered
         ]
         choices(self, "strategies").choices = [(s.text, s.text) for s in plan.strategies]
+
+
+def scheduled_choices() -> list[tuple[str, str]]:
+    """Return the service's scheduled questionnaires as (code, short name) choices."""
+    from openipt.assessments.conf import scheduled_instruments
+    from openipt.assessments.display import short_name
+    from openipt.measures import get_instrument
+
+    return [(code, short_name(get_instrument(code))) for code in scheduled_instruments()]
 
 
 def _recurring(task_id: str) -> bool:
@@ -284,8 +300,27 @@ class MedicationForm(forms.Form):
 
 
 class CourseDetailsForm(forms.Form):
+    """The course's details; changing a recorded one is a correction with a reason."""
+
+    started_on = forms.DateField(label="Start date", widget=DATE)
+    confirm_old_start = forms.BooleanField(
+        label="The start date is right, although it is long ago", required=False
+    )
+    format = forms.ChoiceField(
+        label="IPT format",
+        choices=CourseFormat.choices,
+        help_text="Can be corrected until a contract is agreed or a session is recorded.",
+    )
     referrer = forms.CharField(label="Referred by", required=False, max_length=200)
     symptom_onset = forms.DateField(label="Onset of symptoms", required=False, widget=DATE)
+    reason = forms.CharField(
+        label="Why is a recorded detail changed?",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when you change a detail already recorded: it is kept with the "
+        "previous value, your name and the time. Not needed to fill in an empty detail.",
+    )
 
 
 class SessionAmendForm(forms.Form):

@@ -400,21 +400,46 @@ class RelapsePlan(models.Model):
         return f"Relapse plan of {self.course_id}"
 
 
-class SessionAmendment(models.Model):
-    """A correction of a session record: who changed what, when and why, with the previous
-    values kept (encrypted) so the record shows what it said before."""
+class Amendment(models.Model):
+    """A correction of a record: who changed it, when and why, with the previous values
+    kept (encrypted, as the record's own text is) so the record shows what it said before.
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="amendments")
+    Each corrected kind of record has its own table with a key to the record (sessions,
+    course details, psychotherapy notes, questionnaires); `openipt.courses.amendments`
+    writes them all.
+    """
+
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     changed_at = models.DateTimeField()
     reason = EncryptedTextField(_("reason for the change"), validators=[no_control_characters])
     previous = EncryptedJSONField(_("previous values"))
 
     class Meta:
+        abstract = True
+
+
+class SessionAmendment(Amendment):
+    """A correction of a session record."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="amendments")
+
+    class Meta:
         ordering = ["session", "changed_at", "id"]
 
     def __str__(self) -> str:
         return f"Amendment of session #{self.session_id} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class CourseAmendment(Amendment):
+    """A correction of a course's details (start date, format, referrer, onset)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="amendments")
+
+    class Meta:
+        ordering = ["course", "changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Amendment of course #{self.course_id} at {self.changed_at:%Y-%m-%d %H:%M}"
 
 
 class ClinicalHistory(models.Model):

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from openipt.core.errors import Problems
 from openipt.courses.checks import (
     check_active,
     check_choice,
@@ -146,13 +147,19 @@ def set_goals(actor, course: Course, goals: Sequence[Mapping]) -> list[Goal]:
     ids = [item.get("id") for item in goals if item.get("id") is not None]
     if len(ids) != len(set(ids)) or any(i not in existing for i in ids):
         raise ValidationError({"goals": "A goal id is repeated or belongs to another course."})
-    kept: list[Goal] = []
+    problems = Problems()
+    checked: list[Goal] = []
     for n, item in enumerate(goals, start=1):
-        fields = _goal_fields(item, n)
-        goal = existing.get(item.get("id")) or Goal(course=locked)  # type: ignore[arg-type]
-        for name, value in fields.items():
-            setattr(goal, name, value)
-        goal.full_clean()
+        with problems.check():
+            fields = _goal_fields(item, n)
+            goal = existing.get(item.get("id")) or Goal(course=locked)  # type: ignore[arg-type]
+            for name, value in fields.items():
+                setattr(goal, name, value)
+            goal.full_clean()
+            checked.append(goal)
+    problems.raise_any()  # every goal's problem at once, before any goal is saved
+    kept: list[Goal] = []
+    for goal in checked:
         goal.save()
         kept.append(goal)
     locked.goals.exclude(pk__in=[g.pk for g in kept]).delete()

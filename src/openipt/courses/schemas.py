@@ -184,20 +184,6 @@ class CourseIn(Schema):
     symptom_onset: dt.date | None = None
 
 
-class CoursePatch(Schema):
-    model_config = FORBID
-
-    symptom_onset: dt.date | None = None
-    referrer: Annotated[StrictStr, Field(max_length=200)] | None = None
-
-    def changes(self) -> dict[str, Any]:
-        """Return the fields sent; a null referrer means "none" (blank)."""
-        data = self.model_dump(exclude_unset=True)
-        if "referrer" in data and data["referrer"] is None:
-            data["referrer"] = ""
-        return data
-
-
 class CourseFilter(Schema):
     status: Literal["active", "ended", "discontinued", "error"] | None = None
     client_id: int | None = None

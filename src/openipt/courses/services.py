@@ -32,6 +32,7 @@ from openipt.courses.checks import (
     protocol_errors,
     today,
 )
+from openipt.courses.corrections import amend_course
 from openipt.courses.ending import Ending, close_course, record_termination
 from openipt.courses.intake import check_age, intake_notices, screen
 from openipt.courses.models import Contract, Course, Frequency, Session
@@ -160,24 +161,10 @@ def open_course(
     return course
 
 
-@transaction.atomic
 def update_course(actor, course: Course, **fields) -> Course:
-    """Change the course's referrer and date of symptom onset (the timeline's anchor)."""
-    check_writer(actor, course)
-    unknown = set(fields) - {"referrer", "symptom_onset"}
-    if unknown:
-        raise ValidationError(f"Unknown fields: {', '.join(sorted(unknown))}.")
-    locked = lock(course)
-    if "referrer" in fields:
-        locked.referrer = clean_text(fields["referrer"], "referrer", max_length=200)
-    if "symptom_onset" in fields:
-        onset = fields["symptom_onset"]
-        if onset is not None and not isinstance(onset, date):
-            raise ValidationError({"symptom_onset": "Enter a date."})
-        check_past(onset, "symptom_onset", "The onset of symptoms")
-        locked.symptom_onset = onset
-    locked.save(update_fields=["referrer", "symptom_onset", "updated_at"])
-    return locked
+    """Change the course's details (start, format, referrer, onset of symptoms); changing
+    a recorded value needs a reason and keeps the previous one as an amendment."""
+    return amend_course(actor, course, **fields)
 
 
 @dataclass(frozen=True)
@@ -285,19 +272,23 @@ def _check_session_work(
             "Techniques and strategies are recorded only for attended sessions.",
             code="missed_session_work",
         )
+    problems = Problems()
     known = {t.id for t in all_techniques()}
     bad = [t for t in techniques if t not in known]
     if bad:
-        raise ValidationError({"techniques": f"Unknown technique: {', '.join(map(str, bad))}."})
+        with problems.check():
+            raise ValidationError({"techniques": f"Unknown technique: {', '.join(map(str, bad))}."})
     offered = {s.text for s in next_agenda(course).strategies} if strategies else set()
     if any(s not in offered for s in strategies):
-        raise ValidationError(
-            {
-                "strategies": "Choose strategies of the course's current problem area; they "
-                "are offered from the middle phase on."
-            },
-            code="unknown_strategy",
-        )
+        with problems.check():
+            raise ValidationError(
+                {
+                    "strategies": "Choose strategies of the course's current problem area; "
+                    "they are offered from the middle phase on."
+                },
+                code="unknown_strategy",
+            )
+    problems.raise_any()
     return list(dict.fromkeys(techniques)), list(dict.fromkeys(strategies))
 
 
@@ -329,9 +320,14 @@ def record_session(
     check_writer(actor, course)
     locked = _lock(course)
     check_active(locked)
-    attendance = check_choice(attendance, Session.Attendance, "attendance", "Attendance")
-    modality = check_choice(modality, Session.Modality, "modality", "Modality")
-    when = _check_session_date(locked, date)
+    problems = Problems()
+    with problems.check():
+        attendance = check_choice(attendance, Session.Attendance, "attendance", "Attendance")
+    with problems.check():
+        modality = check_choice(modality, Session.Modality, "modality", "Modality")
+    with problems.check():
+        when = _check_session_date(locked, date)
+    problems.raise_any()
     attended = attendance == Session.Attendance.ATTENDED
     slot = _next_slot(locked, attended)
     if strategies or tasks_done:  # the focus and the tasks, read once under the lock

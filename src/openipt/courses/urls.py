@@ -26,6 +26,7 @@ urlpatterns = [
     path("<int:course_id>/medication/", views_records.medication, name="medication"),
     path("<int:course_id>/details/", views_records.details, name="details"),
     path("<int:course_id>/close/", views_sessions.close_course, name="close"),
+    path("<int:course_id>/amendments/", views_sessions.amendments, name="amendments"),
     path("<int:course_id>/letter/", letter.letter, name="letter"),
     path("<int:course_id>/letter.pdf", letter.letter_pdf, name="letter_pdf"),
     path("<int:course_id>/letter/edit/", views_letter.letter_edit, name="letter_edit"),

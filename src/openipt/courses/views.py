@@ -6,23 +6,23 @@ Every page fetches its course through `get_course_for_user`; the record forms li
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import partial
 from operator import getitem
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openipt import policy
+from openipt.assessments.entry import entry_chain_url
 from openipt.assessments.models import Alert
 from openipt.clients.access import get_client_for_user
 from openipt.core.decorators import clinician_required, therapist_required
+from openipt.core.errors import apply_errors
 from openipt.courses import services
 from openipt.courses.access import get_course_for_user
 from openipt.courses.caseload import caseload, kept_cells
@@ -33,19 +33,6 @@ from openipt.protocol.phases import get_task, tasks_for
 from openipt.protocol.rules import Notice
 
 PAGE_SIZE = 25
-
-
-def apply_errors(
-    form: BaseForm, error: ValidationError, fields: Mapping[str, str] | None = None
-) -> None:
-    """Show a service's refusal on the form: on its field when the form has one."""
-    fields = fields or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errs in error.error_dict.items():
-        name = fields.get(field, field)
-        form.add_error(name if name in form.fields else None, errs)
 
 
 def show_notices(request: HttpRequest, notices) -> None:
@@ -175,13 +162,18 @@ def session_new(request: HttpRequest, course_id: int) -> HttpResponse:
     plan = services.next_agenda(course)
     form = SessionForm(plan, request.POST or None)
     if request.method == "POST" and form.is_valid():
+        give_now = form.cleaned_data.pop("give_now")
         try:
             session = services.record_session(request.user, course, **form.cleaned_data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            what = "recorded" if session.attendance == Session.Attendance.ATTENDED else "noted"
-            messages.success(request, f"Session {session.number} {what}.")
+            attended = session.attendance == Session.Attendance.ATTENDED
+            messages.success(
+                request, f"Session {session.number} {'recorded' if attended else 'noted'}."
+            )
+            if give_now and attended:
+                return redirect(entry_chain_url(course.pk, session.pk, give_now))
             return redirect(course)
     blocked = _blocked(course, plan)
     context = {"form": form, "course": course, "agenda": plan, "blocked": blocked}

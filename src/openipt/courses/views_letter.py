@@ -10,11 +10,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from openipt.core.decorators import clinician_required, therapist_required
 from openipt.core.downloads import content_disposition
+from openipt.core.errors import apply_errors
 from openipt.courses.access import get_course_for_user
 from openipt.courses.forms import LetterForm
 from openipt.courses.letter_drafts import draft_of, save_draft, send_letter, sent_pdf
 from openipt.courses.models_letter import SentLetter
-from openipt.courses.views import apply_errors
 
 
 @therapist_required

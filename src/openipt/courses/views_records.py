@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from openipt.core.decorators import therapist_required
-from openipt.courses import services
+from openipt.core.errors import apply_errors
+from openipt.courses import corrections, services
 from openipt.courses.access import get_course_for_user
 from openipt.courses.forms import (
     ContractForm,
@@ -25,7 +26,7 @@ from openipt.courses.forms import (
 from openipt.courses.history import record_history
 from openipt.courses.models import Course
 from openipt.courses.records import current_foci
-from openipt.courses.views import apply_errors, show_notices
+from openipt.courses.views import show_notices
 from openipt.protocol.formats import get_format
 from openipt.protocol.phases import tasks_for
 from openipt.protocol.problem_areas import all_areas, get_area
@@ -241,12 +242,25 @@ def medication(request: HttpRequest, course_id: int) -> HttpResponse:
 @therapist_required
 @require_http_methods(FORM_METHODS)
 def details(request: HttpRequest, course_id: int) -> HttpResponse:
-    """Change who referred the client and when the symptoms began."""
-    page = ("courses/details.html", "Course details", "Details saved.")
-    return _simple_form(
-        request, course_id, CourseDetailsForm, services.update_course, page, _details_initial
-    )
+    """Change the course's details; a recorded value changed is kept as an amendment."""
+    course = get_course_for_user(request, course_id, write=True)
+    form = CourseDetailsForm(request.POST or None, initial=_details_initial(course))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_course(request.user, course, **form.cleaned_data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "Details saved; any value changed is kept as an amendment.")
+            return redirect(course)
+    amendments = [
+        (a, corrections.previous_details(a))
+        for a in course.amendments.select_related("changed_by").order_by("-changed_at", "-id")
+    ]
+    context = {"form": form, "course": course, "title": "Course details", "amendments": amendments}
+    return render(request, "courses/details.html", context)
 
 
 def _details_initial(course: Course) -> dict:
-    return {"referrer": course.referrer, "symptom_onset": course.symptom_onset}
+    fields = ("started_on", "format", "referrer", "symptom_onset")
+    return {name: getattr(course, name) for name in fields}

@@ -1,4 +1,4 @@
-"""A session's own page and its correction (with its amendments); closing a course early."""
+"""A session's own page and its correction, the course's corrections, closing it early."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from django.views.decorators.http import require_http_methods
 
 from openipt import policy
 from openipt.core.decorators import clinician_required, therapist_required
+from openipt.core.errors import apply_errors
 from openipt.courses import services
 from openipt.courses.access import get_course_for_user
+from openipt.courses.amendment_log import course_amendments
 from openipt.courses.amendments import AMENDABLE, amend_session, previous_rows
 from openipt.courses.forms import CloseCourseForm, SessionAmendForm
 from openipt.courses.models import Course, Session
-from openipt.courses.views import apply_errors
 
 
 def _session(course: Course, session_id: int) -> Session:
@@ -79,3 +80,11 @@ def close_course(request: HttpRequest, course_id: int) -> HttpResponse:
             )
             return redirect(course)
     return render(request, "courses/close.html", {"course": course, "form": form})
+
+
+@clinician_required
+def amendments(request: HttpRequest, course_id: int) -> HttpResponse:
+    """List every correction of the course's record: details, sessions, questionnaires."""
+    course = get_course_for_user(request, course_id)
+    context = {"course": course, "entries": course_amendments(course)}
+    return render(request, "courses/amendments.html", context)

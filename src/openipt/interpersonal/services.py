@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from openipt import policy
+from openipt.core.errors import Problems
 from openipt.courses.models import Course
 from openipt.interpersonal.models import Formulation, InventorySnapshot, LifeEvent, Person
 
@@ -229,14 +230,20 @@ def save_formulation(actor, course: Course, **fields: Any) -> Formulation:
         setattr(formulation, name, "" if value is None and name != "shared_on" else value)
     formulation.text = formulation.text.strip()
     formulation.updated_by = actor
-    formulation.full_clean(exclude=["course", "updated_by"])
-    _check_past("shared_on", formulation.shared_on, "date it was shared")
+    problems = Problems()
+    with problems.check():
+        formulation.full_clean(exclude=["course", "updated_by"])
+    with problems.check():
+        _check_past("shared_on", formulation.shared_on, "date it was shared")
     if formulation.shared_on and not formulation.text:
-        raise ValidationError({"text": "Write the formulation before recording it as shared."})
+        with problems.check():
+            raise ValidationError({"text": "Write the formulation before recording it as shared."})
     if formulation.client_response.strip() and not formulation.shared_on:
-        raise ValidationError(
-            {"shared_on": "Enter the date it was shared to record the client's response."}
-        )
+        with problems.check():
+            raise ValidationError(
+                {"shared_on": "Enter the date it was shared to record the client's response."}
+            )
+    problems.raise_any()
     formulation.save()
     return formulation
 

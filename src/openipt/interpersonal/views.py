@@ -11,7 +11,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from openipt import policy
 from openipt.core import kept
 from openipt.core.decorators import clinician_required, therapist_required
+from openipt.core.errors import apply_errors
 from openipt.core.kept_http import kept_fragment
 from openipt.courses.access import get_course_for_user
 from openipt.courses.models import Course
@@ -29,16 +29,7 @@ from openipt.interpersonal.forms import RELATIONSHIPS, PersonForm
 from openipt.interpersonal.models import InventorySnapshot, Person
 
 PAGE_SIZE = 25
-
-
-def apply_errors(form: BaseForm, error: ValidationError) -> None:
-    """Show a service's refusal on the form, on the field to blame where there is one."""
-    if hasattr(error, "error_dict"):
-        for field, errs in error.error_dict.items():
-            name = "person" if field == "person_id" else field
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, error)
+PERSON_FIELD = {"person_id": "person"}  # the services name the person by id
 
 
 def can_edit(request: HttpRequest, course: Course) -> bool:
@@ -105,7 +96,7 @@ def person_add(request: HttpRequest, course_id: int) -> HttpResponse:
         try:
             person = services.add_person(request.user, course, **form.cleaned_data)
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_errors(form, error, PERSON_FIELD)
         else:
             notice = f"{person.label} added to ring {person.ring}."
             if not _is_htmx(request):
@@ -127,7 +118,7 @@ def person_edit(request: HttpRequest, course_id: int, person_id: int) -> HttpRes
         try:
             saved = services.update_person(request.user, person, **form.cleaned_data)
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_errors(form, error, PERSON_FIELD)
         else:
             notice = f"Changes to {saved.label} saved."
             if not _is_htmx(request):

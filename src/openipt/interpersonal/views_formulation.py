@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openipt.core.decorators import clinician_required, therapist_required
+from openipt.core.errors import apply_errors
 from openipt.courses.access import get_course_for_user
 from openipt.courses.models import Course, Focus, ProblemArea
 from openipt.interpersonal import services
@@ -26,7 +27,7 @@ from openipt.interpersonal.support import (
     draft_for,
     suggestions_for,
 )
-from openipt.interpersonal.views import apply_errors, can_edit
+from openipt.interpersonal.views import PERSON_FIELD, can_edit
 
 
 def current_foci(course: Course) -> list[Focus]:
@@ -96,7 +97,7 @@ def formulation(request: HttpRequest, course_id: int) -> HttpResponse:
             try:
                 services.save_formulation(request.user, course, **form.cleaned_data)
             except ValidationError as error:
-                apply_errors(form, error)
+                apply_errors(form, error, PERSON_FIELD)
             else:
                 messages.success(request, "Formulation saved.")
                 return redirect("interpersonal:formulation", course.pk)
@@ -116,7 +117,7 @@ def focus_choose(request: HttpRequest, course_id: int) -> HttpResponse:
         try:
             change = services.choose_focus(request.user, course, **form.cleaned_data)
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_errors(form, error, PERSON_FIELD)
         else:
             label = display_area(form.cleaned_data["area"])
             messages.success(request, f"Focus set: {label}. Now edit the draft formulation.")

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openipt.core.decorators import clinician_required, therapist_required
+from openipt.core.errors import apply_errors
 from openipt.courses.access import get_course_for_user
 from openipt.courses.models import Course
 from openipt.interpersonal import services
@@ -22,7 +23,7 @@ from openipt.interpersonal.drawing import near_and_far, phq9_points, timeline_sv
 from openipt.interpersonal.forms import EventForm, OnsetForm
 from openipt.interpersonal.models import LifeEvent
 from openipt.interpersonal.support import timing_words
-from openipt.interpersonal.views import apply_errors, can_edit
+from openipt.interpersonal.views import PERSON_FIELD, can_edit
 
 EVENT_LIMIT = 200  # a timeline of one episode; more than this is not a timeline any more
 
@@ -70,7 +71,7 @@ def onset_set(request: HttpRequest, course_id: int) -> HttpResponse:
         try:
             services.set_symptom_onset(request.user, course, form.cleaned_data["symptom_onset"])
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_errors(form, error, PERSON_FIELD)
         else:
             messages.success(request, "Symptom onset saved.")
             return redirect("interpersonal:timeline", course.pk)
@@ -87,7 +88,7 @@ def event_add(request: HttpRequest, course_id: int) -> HttpResponse:
         try:
             event = services.add_event(request.user, course, **form.cleaned_data)
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_errors(form, error, PERSON_FIELD)
         else:
             messages.success(request, f"{event.get_kind_display()} added to the timeline.")
             return redirect("interpersonal:timeline", course.pk)
@@ -107,7 +108,7 @@ def event_edit(request: HttpRequest, course_id: int, event_id: int) -> HttpRespo
         try:
             services.update_event(request.user, event, **form.cleaned_data)
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_errors(form, error, PERSON_FIELD)
         else:
             messages.success(request, "Event saved.")
             return redirect("interpersonal:timeline", course.pk)

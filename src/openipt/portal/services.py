@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from openipt import policy
 from openipt.clients.models import Client
+from openipt.core.errors import Problems
 from openipt.courses.models import Course
 from openipt.portal.links import (
     IssuedLink,
@@ -79,6 +80,14 @@ def _whole_number(value: object, field: str, low: int, high: int, label: str) ->
     return value
 
 
+def _note_text(note: object) -> str:
+    if not isinstance(note, str):
+        raise ValidationError({"note": _("Write the note as text.")})
+    if len(note.strip()) > NOTE_MAX:
+        raise ValidationError({"note": _("Keep the note to %(n)s characters.") % {"n": NOTE_MAX}})
+    return note.strip()
+
+
 def log_mood(
     actor, course: Course, *, mood: object, contacts: object, note: object = "", retry: bool = True
 ) -> MoodEntry:
@@ -87,13 +96,14 @@ def log_mood(
         raise PermissionDenied(_("Only the client can keep their own daily log."))
     if course.status != Course.Status.ACTIVE:
         raise ValidationError(_("Your course has ended, so the daily log is closed."))
-    mood = _whole_number(mood, "mood", 0, MOOD_MAX, _("Mood"))
-    contacts = _whole_number(contacts, "contacts", 0, CONTACTS_MAX, _("Contacts"))
-    if not isinstance(note, str):
-        raise ValidationError({"note": _("Write the note as text.")})
-    note = note.strip()
-    if len(note) > NOTE_MAX:
-        raise ValidationError({"note": _("Keep the note to %(n)s characters.") % {"n": NOTE_MAX}})
+    problems = Problems()
+    with problems.check():
+        mood = _whole_number(mood, "mood", 0, MOOD_MAX, _("Mood"))
+    with problems.check():
+        contacts = _whole_number(contacts, "contacts", 0, CONTACTS_MAX, _("Contacts"))
+    with problems.check():
+        note = _note_text(note)
+    problems.raise_any()
     today = timezone.localdate()
     try:
         with transaction.atomic():

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from openipt.clients.safety import shared_plan
 from openipt.core.decorators import role_required
+from openipt.core.errors import apply_errors
 from openipt.courses.models import Course
 from openipt.portal import conf, services
 from openipt.portal.access import get_task_for_client, portal_client
@@ -24,7 +25,6 @@ from openipt.portal.charts import mood_table_and_chart
 from openipt.portal.forms import MoodForm
 from openipt.portal.models import ClientTask, MoodEntry
 from openipt.portal.plan import plan_for, progress_for, staying_well
-from openipt.portal.views_access import apply_errors
 
 client_required = role_required("client")
 

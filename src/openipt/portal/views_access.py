@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from openipt.clients.access import get_client_for_user
 from openipt.core.decorators import therapist_required
+from openipt.core.errors import apply_errors
 from openipt.portal import conf, services
 from openipt.portal.forms import InviteForm, JoinCodeForm, SetPasswordForm, SignInRequestForm
 from openipt.portal.links import normalise_code
@@ -25,15 +26,6 @@ from openipt.portal.models import PortalLink
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 REFUSED_STATUS = {"unknown": 404, "used": 410, "withdrawn": 410, "expired": 410}
-
-
-def apply_errors(form, error: ValidationError) -> None:
-    """Put a service's errors next to the fields they concern, the rest at the top."""
-    if hasattr(error, "error_dict"):
-        for field, errs in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error)
 
 
 def refused(request: HttpRequest, kind: str, reason: str) -> HttpResponse:

@@ -17,15 +17,6 @@ FORMAT_CHOICES = [
 ]
 
 
-def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, by field where it names one."""
-    if hasattr(error, "error_dict"):
-        for field, errs in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error)
-
-
 class NoteForm(forms.ModelForm):
     class Meta:
         model = PsychotherapyNote
@@ -44,6 +35,18 @@ class NoteForm(forms.ModelForm):
         assert isinstance(session, forms.ModelChoiceField)
         session.queryset = course.sessions.order_by("-date", "-id")
         session.required = False
+
+
+class NoteAmendForm(forms.Form):
+    """A correction of one's own psychotherapy note, with the reason kept beside it."""
+
+    text = forms.CharField(label=_("Private note"), widget=forms.Textarea(attrs={"rows": 6}))
+    reason = forms.CharField(
+        label=_("Why is the note changed?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept with the earlier text, your name and the time; only you read them."),
+    )
 
 
 class ConsentForm(forms.ModelForm):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from openipt import policy
 from openipt.core.fields import EncryptedTextField
 from openipt.core.validators import no_control_characters, single_line
+from openipt.courses.models import Amendment
 
 LINE = [no_control_characters, single_line]
 
@@ -54,6 +55,18 @@ class PsychotherapyNote(models.Model):
 
     def __str__(self) -> str:
         return f"Psychotherapy note {self.pk} on course {self.course_id}"
+
+
+class NoteAmendment(Amendment):
+    """A correction of a psychotherapy note by its author; the earlier text stays encrypted."""
+
+    note = models.ForeignKey(PsychotherapyNote, on_delete=models.CASCADE, related_name="amendments")
+
+    class Meta:
+        ordering = ["note", "changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Amendment of note #{self.note_id} at {self.changed_at:%Y-%m-%d %H:%M}"
 
 
 class Disclosure(models.Model):

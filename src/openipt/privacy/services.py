@@ -6,14 +6,19 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from openipt import policy
 from openipt.clients.models import Client
+from openipt.core.errors import Problems
+from openipt.courses.amendments import Amendable, amend
+from openipt.courses.checks import clean_text
 from openipt.courses.models import Course, Session
-from openipt.privacy.models import Consent, Disclosure, PsychotherapyNote
+from openipt.privacy.models import Consent, Disclosure, NoteAmendment, PsychotherapyNote
+
+NOTE_MAX = 20000
 
 
 def _check_holder(actor: Any, client: Client) -> None:
@@ -23,6 +28,13 @@ def _check_holder(actor: Any, client: Client) -> None:
 def _check_not_future(value: date | None, field: str) -> None:
     if value and value > timezone.localdate():
         raise ValidationError({field: "This date cannot be in the future."})
+
+
+def _check_disclosed_notes(actor: Any, client: Client, chosen: list[PsychotherapyNote]) -> None:
+    if not chosen:
+        raise ValidationError({"notes": "Choose at least one note to disclose."})
+    if any(not policy.may_disclose(actor, n) or n.course.client_id != client.pk for n in chosen):
+        raise ValidationError({"notes": "Only your own notes about this client can be disclosed."})
 
 
 @transaction.atomic
@@ -41,6 +53,41 @@ def add_note(actor: Any, course: Course, text: str, session: Session | None = No
     return note
 
 
+NOTE = Amendable(("text",), {"text": "Note"}, lambda note, name, value: _note_text(value))
+
+
+def _note_text(value: object) -> str:
+    text = clean_text(value, "text", max_length=NOTE_MAX)
+    if not text:
+        raise ValidationError({"text": "Write the note before saving it."})
+    return text
+
+
+@transaction.atomic
+def amend_note(actor: Any, note: PsychotherapyNote, *, reason: str, text: str) -> NoteAmendment:
+    """Correct a psychotherapy note by its author; the earlier text is kept, encrypted.
+
+    A note already disclosed is not changed: the client authorised what it said then, so
+    a correction is written as a new note.
+    """
+    if not policy.may_amend_note(actor, note):
+        raise PermissionDenied("Only the note's author can correct it.")
+    locked = PsychotherapyNote.objects.select_for_update().get(pk=note.pk)
+    if locked.disclosures.exists():
+        raise ValidationError(
+            {
+                "text": "This note was disclosed with the client's authorisation, so it stays "
+                "as it was disclosed. Write a new note with the correction."
+            },
+            code="disclosed",
+        )
+    amendment, _ = amend(
+        actor, locked, NOTE, NoteAmendment, reason=reason, changes={"text": text}, link="note"
+    )
+    assert isinstance(amendment, NoteAmendment)
+    return amendment
+
+
 @transaction.atomic
 def record_disclosure(
     actor: Any,
@@ -56,18 +103,19 @@ def record_disclosure(
     """Record the client's authorisation to disclose named notes to someone."""
     _check_holder(actor, client)
     chosen = list(notes)
-    if not chosen:
-        raise ValidationError({"notes": "Choose at least one note to disclose."})
-    if any(not policy.may_disclose(actor, n) or n.course.client_id != client.pk for n in chosen):
-        raise ValidationError({"notes": "Only your own notes about this client can be disclosed."})
+    problems = Problems()
+    with problems.check():
+        _check_disclosed_notes(actor, client, chosen)
     if (
         recipient_user is not None
         and not Client.objects.visible_to(recipient_user).filter(pk=client.pk).exists()
     ):
-        raise ValidationError(
-            {"recipient_user": "This colleague has no access to the client's record."}
-        )
-    _check_not_future(authorised_on, "authorised_on")
+        with problems.check():
+            raise ValidationError(
+                {"recipient_user": "This colleague has no access to the client's record."}
+            )
+    with problems.check():
+        _check_not_future(authorised_on, "authorised_on")
     disclosure = Disclosure(
         client=client,
         recipient=recipient.strip(),
@@ -77,7 +125,9 @@ def record_disclosure(
         authorised_on=authorised_on,
         recorded_by=actor,
     )
-    disclosure.full_clean(exclude=["client", "recorded_by", "recipient_user"])
+    with problems.check():
+        disclosure.full_clean(exclude=["client", "recorded_by", "recipient_user"])
+    problems.raise_any()
     disclosure.save()
     disclosure.notes.set(chosen)
     return disclosure

@@ -22,4 +22,9 @@ urlpatterns = [
         name="cancel_erasure",
     ),
     path("courses/<int:course_id>/notes/", views_notes.course_notes, name="notes"),
+    path(
+        "courses/<int:course_id>/notes/<int:note_id>/edit/",
+        views_notes.note_edit,
+        name="note_edit",
+    ),
 ]

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from openipt import policy
 from openipt.accounts.models import User
 from openipt.core.decorators import clinician_required, therapist_required
+from openipt.core.errors import apply_errors
 from openipt.privacy import services
 from openipt.privacy.access import get_privacy_client
-from openipt.privacy.forms import ConsentForm, DisclosureForm, apply_errors
+from openipt.privacy.forms import ConsentForm, DisclosureForm
 from openipt.privacy.models import Consent, Erasure, PsychotherapyNote
 
 PAGE_SIZE = 20

@@ -12,11 +12,12 @@ from openipt.assessments.models import Alert
 from openipt.clients.models import Client
 from openipt.core.decorators import therapist_required
 from openipt.core.downloads import content_disposition
+from openipt.core.errors import apply_errors
 from openipt.core.security import reauth_required
 from openipt.privacy import erasure
 from openipt.privacy.access import get_privacy_client
 from openipt.privacy.exports import export_file
-from openipt.privacy.forms import EraseForm, ExportForm, apply_errors
+from openipt.privacy.forms import EraseForm, ExportForm
 from openipt.privacy.records import disclosed_note_ids
 
 
