@@ -19,9 +19,12 @@ install: $(STAMP)
 system-deps:
 	@bash scripts/system-deps.sh
 
+# The worker (alerts, reminders, scheduled jobs) runs beside the server and stops with it.
 run: install
 	$(BIN)/openipt migrate
 	$(BIN)/openipt demo --if-empty
+	@$(BIN)/openipt worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(BIN)/openipt serve
 
 # Installs, then every check; its own steps are timed (scripts/test.sh).
