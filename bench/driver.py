@@ -135,7 +135,7 @@ def _build(database: str, args: argparse.Namespace, work: Path, env: dict[str, s
     started = time.perf_counter()
     _run(
         [*OPENIPT, "synth", "--courses", str(args.courses), "--big-caseload", "200",
-         "--seed", "1", "--manifest", str(work / "manifest.json")],
+         "--seed", "1", "--groups", "20", "--manifest", str(work / "manifest.json")],
         env, work / "synth.log", echo=True,
     )  # fmt: skip
     wall = round(time.perf_counter() - started, 1)

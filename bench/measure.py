@@ -30,6 +30,7 @@ def main() -> None:
     found.update(outcome_report(args.repeat))
     found.update(caseload(manifest["usernames"]["big_caseload"][0], args.repeat * 4))
     found.update(outcomes_page(manifest["usernames"]["supervisors"], args.repeat * 4))
+    found.update(group_pages(manifest, args.repeat * 4))
     found["database_version"] = database_version()
     found["cache"] = cache_in_use()
     args.out.write_text(json.dumps(found, indent=1) + "\n")
@@ -152,6 +153,43 @@ def outcomes_page(supervisors: list[str], repeat: int) -> dict:
         "outcomes_page_unchanged_runs_ms": [round(r, 2) for r in runs],
         "outcomes_page_role": user.role,
     }
+
+
+def group_pages(manifest: dict, repeat: int) -> dict:
+    """Time the group session page (a facilitator's) and the programme dashboard (the
+    groups' supervisor's), with their query counts, when the synthetic service has groups."""
+    from django.db import connection
+    from django.test import Client as TestClient
+    from django.test.utils import CaptureQueriesContext
+
+    from openipt.accounts.models import User
+    from openipt.groups.models import Group
+
+    group_ids = manifest.get("groups") or []
+    group = Group.objects.filter(pk__in=group_ids, status="running").order_by("pk").first()
+    if group is None:
+        return {}
+    pages = {
+        "group_session_page": (group.facilitators.order_by("pk").first(),
+                               f"/groups/{group.pk}/sessions/new/"),
+        "programme_dashboard": (User.objects.get(pk=group.supervisor_id),
+                                "/groups/dashboard/?programme=who_8"),
+    }  # fmt: skip
+    found: dict = {"groups": len(group_ids)}
+    for name, (user, url) in pages.items():
+        browser = TestClient()
+        browser.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        assert browser.get(url).status_code == 200  # warm
+        runs = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            with CaptureQueriesContext(connection) as queries:
+                response = browser.get(url)
+            runs.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.status_code
+        found[f"{name}_ms"] = round(statistics.median(runs), 2)
+        found[f"{name}_queries"] = len(queries.captured_queries)
+    return found
 
 
 def cache_in_use() -> dict:

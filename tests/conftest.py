@@ -102,6 +102,25 @@ def _own_cache(tmp_path_factory):
         clear_cache()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_queue():
+    """Give this test process a job queue of its own (openipt.jobs.queue): on Redis, parallel
+    workers and runs would otherwise take each other's tasks."""
+    from django.test import override_settings
+
+    from openipt.jobs.queue import huey
+
+    with override_settings(OPENIPT_QUEUE_NAME=f"openipt-test-{os.getpid()}"):
+        huey.reset_storage()
+        yield
+        from django.conf import settings
+
+        if settings.OPENIPT_REDIS_URL:
+            huey.storage.flush_all()
+            huey.storage.flush_results()
+        huey.reset_storage()
+
+
 def clear_cache() -> None:
     """Empty this process's cache; on Redis only its own keys (FLUSHDB would empty all)."""
     from django.core.cache import cache

@@ -308,3 +308,58 @@ def make_erasure(*, client: Client) -> Erasure:
         erased_at=timezone.now(),
         recorded_by=client.primary_therapist,
     )
+
+
+# Groups (openipt.groups): a group of a programme, screened and enrolled members.
+
+
+def make_group_staff(*, supervisor: str = "gsup") -> tuple[User, User, User]:
+    """Create a group supervisor and two facilitators they supervise."""
+    boss = make_user(username=supervisor, role="supervisor", display_name="Group Supervisor")
+    one = make_user(
+        username=f"{supervisor}-fac1", role="facilitator", supervisor=supervisor,
+        display_name="Facilitator Fay",
+    )  # fmt: skip
+    two = make_user(
+        username=f"{supervisor}-fac2", role="facilitator", supervisor=supervisor,
+        display_name="Facilitator Finn",
+    )  # fmt: skip
+    return boss, one, two
+
+
+def make_group(
+    *,
+    clinician: User,
+    supervisor: User,
+    facilitators: list[User],
+    programme: str = "who_8",
+    name: str = "Group A",
+    **extra: Any,
+) -> Any:
+    """Form a group through the groups service."""
+    from openipt.groups.services import create_group
+
+    return create_group(
+        clinician, programme, name=name, supervisor=supervisor, facilitators=facilitators,
+        **extra,
+    )  # fmt: skip
+
+
+def enrol_screened(
+    *,
+    group: Any,
+    name: str,
+    total: int,
+    screened_on: datetime.date,
+    pre_group_on: datetime.date,
+    sex: str = "female",
+    area: str = "role_dispute",
+) -> Any:
+    """Screen a person eligible for the group's programme and enrol them in it."""
+    from openipt.groups.services import enrol, screen_person
+
+    entry = screen_person(
+        group.clinician, group.programme, name=name, sex=sex, screened_on=screened_on,
+        answers=phq9_answers(total=total),
+    )  # fmt: skip
+    return enrol(group.clinician, group, entry, problem_area=area, pre_group_on=pre_group_on)

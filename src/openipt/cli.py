@@ -6,7 +6,7 @@ import getpass
 import importlib
 import os
 import sys
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -255,6 +255,91 @@ def course_show(course_id: Annotated[int, typer.Argument(help="The course's id")
         _fail(f"No course with id {course_id}.")
 
 
+@course_app.command("amendments")
+def course_amendments(course_id: Annotated[int, typer.Argument(help="The course's id")]) -> None:
+    """List the corrections of a course's details, sessions and questionnaires."""
+    _setup()
+    from openipt.courses.cli import show_amendments
+
+    if not show_amendments(course_id, console):
+        _fail(f"No course with id {course_id}.")
+
+
+def _course_and_actor(course_id: int, by: str) -> tuple[Any, Any]:
+    """Return the course and the user who acts on it, or exit with a message."""
+    from openipt.courses.cli import acting_therapist
+    from openipt.courses.models import Course
+
+    course = Course.objects.select_related("client").filter(pk=course_id).first()
+    if course is None:
+        _fail(f"No course with id {course_id}.")
+    try:
+        return course, acting_therapist(by)
+    except LookupError as exc:
+        _fail(str(exc))
+
+
+@course_app.command("close")
+def course_close(
+    course_id: Annotated[int, typer.Argument(help="The course's id")],
+    by: Annotated[str, typer.Option("--by", help="Username of the course's therapist")],
+    how: Annotated[str, typer.Option(help="dropped_out or opened_in_error")],
+    reason: Annotated[str, typer.Option(help="Why the course ends")],
+    ended_on: Annotated[str | None, typer.Option(help="YYYY-MM-DD; default today")] = None,
+) -> None:
+    """End a course early: the client dropped out, or it was opened in error."""
+    _setup()
+    import datetime as dt
+
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from openipt.courses.services import close_course
+
+    course, actor = _course_and_actor(course_id, by)
+    try:
+        day = dt.date.fromisoformat(ended_on) if ended_on else None
+        closed = close_course(actor, course, how=how, reason=reason, ended_on=day)
+    except ValueError:
+        _fail("Give --ended-on as YYYY-MM-DD.")
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(_errors_text(exc))
+    console.print(f"Course {closed.pk} closed: {closed.get_status_display()}.")
+
+
+@course_app.command("correct")
+def course_correct(
+    course_id: Annotated[int, typer.Argument(help="The course's id")],
+    by: Annotated[str, typer.Option("--by", help="Username of the course's therapist")],
+    reason: Annotated[str, typer.Option(help="Why a recorded detail is changed")] = "",
+    started_on: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    format: Annotated[str | None, typer.Option("--format", help="The IPT format's code")] = None,
+    referrer: Annotated[str | None, typer.Option(help="Who referred the client")] = None,
+    confirm_old_start: Annotated[
+        bool, typer.Option(help="The start date is right although it is long ago")
+    ] = False,
+) -> None:
+    """Correct a course's details; the previous values are kept as an amendment."""
+    _setup()
+    import datetime as dt
+
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from openipt.courses.services import update_course
+
+    course, actor = _course_and_actor(course_id, by)
+    changes: dict[str, object] = {"format": format, "referrer": referrer}
+    changes = {name: value for name, value in changes.items() if value is not None}
+    try:
+        if started_on:
+            changes["started_on"] = dt.date.fromisoformat(started_on)
+        update_course(actor, course, reason=reason, confirm_old_start=confirm_old_start, **changes)
+    except ValueError:
+        _fail("Give --started-on as YYYY-MM-DD.")
+    except (ValidationError, PermissionDenied) as exc:
+        _fail(_errors_text(exc))
+    console.print(f"Course {course_id} corrected; the previous values are kept.")
+
+
 @app.command()
 def check() -> None:
     """Check the configuration and that the database answers and is migrated."""
@@ -281,6 +366,7 @@ def check() -> None:
         _fail(f"{len(pending)} migrations are not applied: run `openipt migrate`.")
     _check_cache()
     _report_pending_reads()
+    _report_jobs()
     console.print("[green]OK[/]: configuration valid, database reachable and migrated.")
 
 
@@ -338,9 +424,32 @@ def _report_pending_reads() -> None:
     console.print(f"Audit: {count} reads stored, waiting to be linked (oldest {age:.0f} s).")
 
 
+def _report_jobs() -> None:
+    """Say where the job queue is, and what an admin must look at (late or failed jobs)."""
+    from django.conf import settings
+
+    from openipt.jobs.report import report
+
+    try:
+        state = report()
+    except Exception as exc:  # noqa: BLE001 - a queue that does not answer is reported
+        _fail(f"Job queue does not answer: {type(exc).__name__}: {exc}")
+    console.print(f"Jobs: queue in {state.where}, {state.queued} waiting.")
+    for problem in state.problems():
+        console.print(f"[yellow]Jobs[/]: {problem}.")
+    if not settings.OPENIPT_DUTY_EMAIL:
+        console.print(
+            "[yellow]Warning[/]: OPENIPT_DUTY_EMAIL is empty: an alert nobody acknowledges "
+            "goes no further than the supervisor (docs/safety.md)."
+        )
+
+
 CLI_MODULES = (
     "openipt.assessments.cli",
+    "openipt.clients.cli",
     "openipt.audit.cli",
+    "openipt.groups.cli",
+    "openipt.jobs.cli",
     "openipt.privacy.cli",
     "openipt.portal.cli",
     "openipt.synth.cli",

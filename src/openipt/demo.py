@@ -69,6 +69,7 @@ DEMO_MODULES = (
     "openipt.interpersonal.demo",
     "openipt.assessments.demo",
     "openipt.portal.demo",
+    "openipt.groups.demo",
 )
 
 

@@ -12,7 +12,12 @@ The rule:
 - an admin sees no clinical record at all (accounts, roles, tokens and the audit only);
 - a client whose record is erased (awaiting purge) is hidden from everyone, alerts and
   notes included; only the privacy pages ask for the record, to show or cancel the erasure;
-- a deactivated or anonymous user sees nothing.
+- a deactivated or anonymous user sees nothing;
+- a facilitator (a non-specialist running IPT groups) sees only the groups they facilitate,
+  their members' rows and what a group session needs, never a course record; they run the
+  sessions (attendance, check-in, scheduled PHQ-9, homework, flags); the group's clinician
+  (a therapist, who holds the members' records and acts on their alerts) manages the group;
+  the group's supervisor, and the clinician's supervisor, read it, and see its alerts.
 
 Querysets are filtered by lookup paths rather than by importing the models, so every
 model's manager can delegate here without an import cycle.
@@ -29,6 +34,7 @@ THERAPIST = "therapist"
 SUPERVISOR = "supervisor"
 CLIENT = "client"
 ADMIN = "admin"
+FACILITATOR = "facilitator"
 CLINICIANS = (THERAPIST, SUPERVISOR)
 
 Q_ = TypeVar("Q_", bound=QuerySet[Any])
@@ -57,6 +63,10 @@ def is_client(user: Any) -> bool:
 
 def is_admin(user: Any) -> bool:
     return role(user) == ADMIN
+
+
+def is_facilitator(user: Any) -> bool:
+    return role(user) == FACILITATOR
 
 
 def is_clinician(user: Any) -> bool:
@@ -121,7 +131,14 @@ def visible_alerts(user: Any, alerts: Q_) -> Q_:
     an erased client's alerts are hidden with the record (an erasure waits for open alerts
     to be actioned: `check_erasable`).
     """
-    return visible_courses(user, alerts, via="course", clients_too=False)
+    seen = visible_courses(user, alerts, via="course", clients_too=False)
+    if not is_supervisor(user):
+        return seen
+    # A group's supervisor sees the alerts of its members (the facilitators' supervisor).
+    groups = alerts.filter(
+        course__group_memberships__group__supervisor=user.pk, course__client__erasure__isnull=True
+    )
+    return alerts.filter(Q(pk__in=seen.values("pk")) | Q(pk__in=groups.values("pk")))
 
 
 def visible_notes(user: Any, notes: Q_) -> Q_:
@@ -130,6 +147,39 @@ def visible_notes(user: Any, notes: Q_) -> Q_:
         return notes.none()
     mine = Q(author=user.pk) | Q(disclosures__recipient_user=user.pk)
     return notes.filter(mine, course__client__erasure__isnull=True).distinct()
+
+
+def visible_groups(user: Any, groups: Q_, *, via: str = "") -> Q_:
+    """Return the IPT groups (or records reached from a group by `via`) this user may see:
+    a facilitator their own groups, the clinician theirs, a supervisor the groups they
+    supervise and those of the therapists they supervise."""
+    at = _prefix(via)
+    who = role(user)
+    if who == FACILITATOR:
+        return groups.filter(**{f"{at}facilitators": user.pk}).distinct()
+    if who == THERAPIST:
+        return groups.filter(**{f"{at}clinician": user.pk})
+    if who == SUPERVISOR:
+        mine = Q(**{f"{at}supervisor": user.pk}) | Q(**{f"{at}clinician__supervisor": user.pk})
+        return groups.filter(mine)
+    return groups.none()
+
+
+def visible_members(user: Any, memberships: Q_, *, via: str = "") -> Q_:
+    """Return the group memberships (or records reached from one by `via`) this user may
+    see: those of visible groups whose client is not erased."""
+    at = _prefix(via)
+    rows = visible_groups(user, memberships, via=f"{at}group")
+    return rows.filter(**{f"{at}client__erasure__isnull": True})
+
+
+def visible_screenings(user: Any, entries: Q_) -> Q_:
+    """Return the screening list entries of a clinician (and of their supervisor); an
+    entry of an erased client is hidden with the client."""
+    rule = _holder_rule(user, "clinician", None)
+    if rule is None:
+        return entries.none()
+    return entries.filter(rule & (Q(client__isnull=True) | Q(client__erasure__isnull=True)))
 
 
 def own_portal_records(user: Any, records: Q_, *, via: str = "course") -> Q_:
@@ -157,9 +207,62 @@ def may_answer_for_self(user: Any, course: Any) -> bool:
     return is_client(user) and course.client.user_id == user.pk
 
 
+def may_manage_group(user: Any, group: Any) -> bool:
+    """Return True for the group's clinician: they screen, enrol, assign and close."""
+    return is_therapist(user) and group.clinician_id == user.pk
+
+
+def may_run_group(user: Any, group: Any) -> bool:
+    """Return True for the group's facilitators and its clinician: they run its sessions."""
+    if may_manage_group(user, group):
+        return True
+    return is_facilitator(user) and group.facilitators.filter(pk=user.pk).exists()
+
+
+def may_review_group(user: Any, group: Any) -> bool:
+    """Return True for the group's supervisor: they mark its sessions reviewed."""
+    return is_supervisor(user) and group.supervisor_id == user.pk
+
+
+def may_record_group_score(user: Any, course: Any) -> bool:
+    """Return True for a facilitator of a group the course's client is a current member of:
+    they give the PHQ-9 at the sessions the programme schedules it."""
+    if not is_facilitator(user):
+        return False
+    current = course.group_memberships.filter(left_on__isnull=True, group__facilitators=user.pk)
+    return bool(current.exists())
+
+
+def check_manage_group(user: Any, group: Any) -> None:
+    """Refuse anyone but the group's clinician."""
+    if not may_manage_group(user, group):
+        raise PermissionDenied("Only the group's clinician can change the group.")
+
+
+def check_run_group(user: Any, group: Any) -> None:
+    """Refuse anyone but the group's facilitators and clinician."""
+    if not may_run_group(user, group):
+        raise PermissionDenied("Only the group's facilitators can record its sessions.")
+
+
 def may_disclose(user: Any, note: Any) -> bool:
     """Return True for a psychotherapy note's author: only they may disclose it."""
     return is_therapist(user) and note.author_id == user.pk
+
+
+def may_amend_note(user: Any, note: Any) -> bool:
+    """Return True for a psychotherapy note's author: only they may correct it."""
+    return is_therapist(user) and note.author_id == user.pk
+
+
+def may_amend_administration(user: Any, administration: Any) -> bool:
+    """Return True for the clinician who entered a questionnaire, while they run the course
+    (a client's own answers in the portal are theirs, not a clinician's to correct)."""
+    return (
+        may_write_course(user, administration.course)
+        and administration.completed_by == "clinician"
+        and administration.entered_by_id == user.pk
+    )
 
 
 def may_revoke_token(user: Any, token: Any) -> bool:
@@ -192,3 +295,11 @@ def check_write_course(user: Any, course: Any, message: str = "") -> None:
 def check_act_on_alert(user: Any, alert: Any) -> None:
     """Refuse anyone but the therapist of the alert's course."""
     check_write_course(user, alert.course, "Only the course's therapist can resolve its alerts.")
+
+
+def may_acknowledge_alert(user: Any, alert: Any) -> bool:
+    """Return True for a clinician who may see the alert (its therapist, their supervisor):
+    acknowledging says someone is acting on it and stops its escalation (openipt.notify)."""
+    if not is_clinician(user):
+        return False
+    return visible_alerts(user, type(alert).objects.filter(pk=alert.pk)).exists()

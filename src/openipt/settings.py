@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "openipt.audit",
     "openipt.privacy",
     "openipt.insights",
+    "openipt.groups",
+    "openipt.jobs",
+    "openipt.notify",
     "openipt.api",
 ]
 
@@ -281,6 +284,14 @@ WHITENOISE_USE_FINDERS = True
 
 EMAIL_BACKEND = env_str("OPENIPT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("OPENIPT_FROM_EMAIL", "openipt@localhost")
+# SMTP (OPENIPT_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend; docs/deployment.md).
+EMAIL_HOST = env_str("OPENIPT_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("OPENIPT_EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("OPENIPT_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("OPENIPT_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("OPENIPT_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("OPENIPT_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("OPENIPT_EMAIL_TIMEOUT", 30, minimum=1)
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
@@ -452,3 +463,31 @@ OPENIPT_PORTAL_SIGN_IN_MINUTES = env_int("OPENIPT_PORTAL_SIGN_IN_MINUTES", 30, m
 OPENIPT_PORTAL_SIGN_IN_LINKS_PER_HOUR = env_int(
     "OPENIPT_PORTAL_SIGN_IN_LINKS_PER_HOUR", 3, minimum=1
 )
+
+# Jobs and notifications (jobs and notify apps; docs/deployment.md, "Workers")
+# The queue lives in Redis when OPENIPT_REDIS_URL is set, else in the database; its name
+# is the Redis key prefix (give each OpenIPT that shares a Redis its own).
+OPENIPT_QUEUE_NAME = env_str("OPENIPT_QUEUE_NAME", "openipt")
+# Scheduled backups: the folder, and how many are kept (0 turns them off).
+OPENIPT_BACKUP_DIR = Path(env_str("OPENIPT_BACKUP_DIR") or DATA_DIR / "backups")
+OPENIPT_BACKUP_KEEP = env_int("OPENIPT_BACKUP_KEEP", 7, minimum=0)
+# Alert escalation (docs/safety.md): an alert not acknowledged within this many working
+# minutes goes to the therapist's supervisor, and as long again later to the duty contact.
+# Raised out of working hours, it goes to the duty contact after OUT_OF_HOURS minutes.
+OPENIPT_ALERT_ESCALATE_MINUTES = env_int("OPENIPT_ALERT_ESCALATE_MINUTES", 240, minimum=1)
+OPENIPT_ALERT_OUT_OF_HOURS_MINUTES = env_int("OPENIPT_ALERT_OUT_OF_HOURS_MINUTES", 60, minimum=1)
+OPENIPT_DUTY_EMAIL = env_str("OPENIPT_DUTY_EMAIL")
+# Working hours ("HH:MM-HH:MM", local time) and days (mon..sun).
+OPENIPT_WORKING_HOURS = env_str("OPENIPT_WORKING_HOURS", "09:00-17:00")
+OPENIPT_WORKING_DAYS = env_list("OPENIPT_WORKING_DAYS", ["mon", "tue", "wed", "thu", "fri"])
+# Clients are not sent reminders in these hours (local time); they wait until the end.
+OPENIPT_QUIET_HOURS = env_str("OPENIPT_QUIET_HOURS", "21:00-08:00")
+# Text messages: the console back end prints them (the demo); a service names its own class.
+OPENIPT_SMS_BACKEND = env_str("OPENIPT_SMS_BACKEND", "openipt.notify.sms.ConsoleBackend")
+# A message is tried this many times, waiting longer each time, then marked failed.
+OPENIPT_MESSAGE_ATTEMPTS = env_int("OPENIPT_MESSAGE_ATTEMPTS", 6, minimum=1)
+# A worker's claim on a message it is sending lasts this long; after it another worker may
+# take the message over (the first one died). Longer than an SMTP send can take.
+OPENIPT_MESSAGE_LEASE_SECONDS = env_int("OPENIPT_MESSAGE_LEASE_SECONDS", 300, minimum=1)
+# How often `openipt worker` runs the minute sweeps (escalation, delivery); tests shorten it.
+OPENIPT_WORKER_TICK_SECONDS = env_int("OPENIPT_WORKER_TICK_SECONDS", 60, minimum=1)

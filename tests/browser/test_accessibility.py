@@ -190,4 +190,24 @@ def test_it_finds_no_serious_problem_on_the_therapists_pages(cast, story, page, 
     audit.check("portal-client-access", f"/clients/{cast.client.pk}/")
     page.get_by_role("button", name="Make an invitation to reset the password").click()
     audit.check("portal-invitation-printable")
+    audit.check("client-reminders", f"/clients/{cast.client.pk}/reminders/")
+    audit.check("notification-preferences", "/notifications/preferences/")
+    audit.assert_clean()
+
+
+def test_it_finds_no_serious_problem_on_the_notification_pages(
+    cast, story, page, live_server, shoot
+):
+    from openipt.assessments.services import submit_assessment
+    from tests.factories import phq9_answers
+
+    (alert,) = submit_assessment(
+        cast.therapist, story, "phq9", phq9_answers(total=10, item9=1)
+    ).alerts
+    audit = Audit(page, live_server.url, shoot)
+    _sign_in(page, live_server.url, "ther")
+    audit.check("notifications", "/notifications/")
+    audit.check("alert-with-record", alert.get_absolute_url())
+    page.get_by_role("button", name="Acknowledge: I am acting on it").click()
+    audit.check("alert-acknowledged")
     audit.assert_clean()

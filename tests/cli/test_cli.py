@@ -44,7 +44,7 @@ def test_it_creates_a_user_from_two_stdin_lines(cast):
         (
             ["--role", "client", "--supervisor", "sup"],
             "long-password-9\nlong-password-9\n",
-            "Only a therapist has a supervisor",
+            "Only a therapist or a facilitator has a supervisor",
             1,
         ),
         (

@@ -9,6 +9,7 @@ import pytest
 
 from openipt.protocol.errors import ProtocolContentError
 from openipt.protocol.formats import FormatsFile, all_formats
+from openipt.protocol.groups import ProgrammesFile
 from openipt.protocol.loader import CONTENT_DIR, load_content
 from openipt.protocol.phases import PhasesFile, all_tasks
 from openipt.protocol.problem_areas import ProblemAreasFile, all_areas, all_dispute_stages
@@ -16,6 +17,7 @@ from openipt.protocol.techniques import TechniquesFile, all_techniques
 
 FILES = {
     "formats.yaml": FormatsFile,
+    "group_programmes.yaml": ProgrammesFile,
     "phases.yaml": PhasesFile,
     "problem_areas.yaml": ProblemAreasFile,
     "techniques.yaml": TechniquesFile,

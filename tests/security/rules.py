@@ -18,10 +18,23 @@ from dataclasses import dataclass
 
 from tests.security.routes import Route
 
-ROLES = ("anonymous", "client", "admin", "outsider", "other_supervisor", "supervisor", "owner")
+ROLES = (
+    "anonymous",
+    "client",
+    "admin",
+    "outsider",
+    "other_supervisor",
+    "other_facilitator",
+    "facilitator",
+    "supervisor",
+    "owner",
+)
 # Roles that must never see the owner's records, so a 2xx answer to them is searched for
 # the owner's data; the client is searched for clinical free text on staff routes only.
-STRANGERS = ("anonymous", "admin", "outsider", "other_supervisor")
+STRANGERS = ("anonymous", "admin", "outsider", "other_supervisor", "other_facilitator")
+# The facilitator of the owner's group: a stranger to every record but the group's
+# (tests/security/test_authorization_matrix.py searches their other answers).
+GROUP_STAFF = ("facilitator",)
 
 Expect = dict[str, set[str]]  # role -> allowed outcome tokens
 # On routes that name no object, these roles may create records of their own.
@@ -38,6 +51,9 @@ class Rule:
     # The signed-in client is the subject of the data here (their own record): they may
     # write, and their 2xx answers are not searched for the record's text.
     client_owns: bool = False
+    # Roles besides the owner who may write to the owner's objects here (a group's
+    # facilitator records its sessions).
+    writers: tuple[str, ...] = ()
 
 
 CLINICAL_NAMESPACES = {
@@ -49,6 +65,7 @@ CLINICAL_NAMESPACES = {
     "reports",
     "insights",
     "privacy",
+    "groups",
 }
 PUBLIC = {"core:healthz", "core:readyz", "api:openapi-json", "api:openapi-view", "api:api-root"}
 REFUSED = {"403", "404"}
@@ -87,6 +104,8 @@ SCOPED_READ: Expect = {
     "admin": REFUSED,
     "outsider": {"404"},
     "other_supervisor": REFUSED,
+    "other_facilitator": REFUSED,
+    "facilitator": REFUSED,
     # Edit forms refuse a read-only viewer even on GET.
     "supervisor": {"2xx", "3xx", "403"},
     "owner": {"2xx", "3xx"},
@@ -97,6 +116,8 @@ SCOPED_WRITE: Expect = {
     "admin": REFUSED,
     "outsider": {"404"},
     "other_supervisor": REFUSED,
+    "other_facilitator": REFUSED,
+    "facilitator": REFUSED,
     # "2xx" only for a page that ignores POST: the matrix fails any write it makes.
     "supervisor": {"403", "2xx"},
     "owner": {"2xx", "3xx", *INVALID},
@@ -107,6 +128,9 @@ UNSCOPED_READ: Expect = {
     "admin": REFUSED,
     "outsider": {"2xx", "3xx", "403"},
     "other_supervisor": {"2xx", "3xx", "403"},
+    # A facilitator sees no clinical list: refused, or (API) an empty list searched for data.
+    "other_facilitator": {"2xx", "403"},
+    "facilitator": {"2xx", "403"},
     "supervisor": {"2xx", "3xx", "403"},
     "owner": {"2xx", "3xx", "403"},
 }
@@ -116,6 +140,8 @@ UNSCOPED_WRITE: Expect = {
     "admin": REFUSED,
     "outsider": {"2xx", "3xx", "403", *INVALID},
     "other_supervisor": {"403", "2xx", *INVALID},
+    "other_facilitator": {"403", "2xx", *INVALID},
+    "facilitator": {"403", "2xx", *INVALID},
     "supervisor": {"403", "2xx", *INVALID},
     "owner": {"2xx", "3xx", "403", *INVALID},
 }
@@ -145,6 +171,42 @@ API_UNSCOPED_WRITE: Expect = {
 # before any lookup, so an outsider learns no more than the owner's therapist does.
 PORTAL_API_READ: Expect = {**everyone({"403"}, anonymous={"401"}), "client": {"2xx"}}
 PORTAL_API_WRITE: Expect = {**everyone({"403"}, anonymous={"401"}), "client": {"2xx", *INVALID}}
+
+# IPT groups (openipt.groups): the owner is the group's clinician; the facilitator runs its
+# sessions; the owner's supervisor reads; another facilitator gets 404 like an outsider.
+GROUP_API_PATHS = ("/api/v1/groups", "/api/v1/group-", "/api/v1/screenings")
+GROUP_SCOPED_READ: Expect = {
+    **SCOPED_READ,
+    "other_facilitator": {"404"},
+    # Pages for the clinician alone (enrolling) refuse a facilitator for their role.
+    "facilitator": {"2xx", "3xx", "403"},
+}
+GROUP_SCOPED_WRITE: Expect = {
+    **SCOPED_WRITE,
+    "other_facilitator": {"404"},
+    "facilitator": {"2xx", "3xx", "403", *INVALID},
+}
+GROUP_UNSCOPED: Expect = {
+    **UNSCOPED_READ,
+    "other_facilitator": {"2xx", "3xx", "403"},
+    "facilitator": {"2xx", "3xx", "403"},
+}
+GROUP_UNSCOPED_WRITE: Expect = {
+    **UNSCOPED_WRITE,
+    "other_facilitator": {"2xx", "3xx", "403", *INVALID},
+    "facilitator": {"2xx", "3xx", "403", *INVALID},
+}
+
+
+def is_group_route(route: Route) -> bool:
+    if route.kind == "api":
+        return route.template.startswith(GROUP_API_PATHS)
+    return _area(route) == "groups"
+
+
+# Notifications are for clinicians and admins: group facilitators are refused for their role
+# (a risk answer in a group reaches the member's own therapist; openipt.notify).
+NOT_NOTIFIED: Expect = {role: {"403"} for role in ROLES if "facilitator" in role}
 
 RULES: list[Rule] = [
     Rule(
@@ -244,6 +306,122 @@ RULES: list[Rule] = [
         "Questionnaires due, plan, tasks and daily log of the signed-in client; another "
         "client's task is a 404 (tests/portal/test_api.py).",
         client_owns=True,
+    ),
+    Rule(
+        "a supervisor's review of a group session",
+        lambda r: r.view_name == "groups:review",
+        {**GROUP_SCOPED_READ, **{r: {"405"} for r in ("owner", "supervisor", "facilitator")}},
+        {**GROUP_SCOPED_WRITE, "owner": {"403"}, "facilitator": {"403"}, "supervisor": {"3xx"}},
+        "Only the group's supervisor marks its sessions reviewed (the weekly queue).",
+        writers=("supervisor",),
+    ),
+    Rule(
+        "group operation about one of the owner's groups (API)",
+        lambda r: r.kind == "api" and is_group_route(r) and _is_scoped(r),
+        _api(GROUP_SCOPED_READ),
+        _api(GROUP_SCOPED_WRITE),
+        "As the group pages: 401 instead of a login redirect.",
+        writers=("facilitator",),
+    ),
+    Rule(
+        "group operation without an object in its path (API)",
+        lambda r: r.kind == "api" and is_group_route(r),
+        _api(GROUP_UNSCOPED),
+        _api(GROUP_UNSCOPED_WRITE),
+        "As the group pages: 401 instead of a login redirect.",
+    ),
+    Rule(
+        "group page about one of the owner's groups",
+        lambda r: is_group_route(r) and _is_scoped(r),
+        GROUP_SCOPED_READ,
+        GROUP_SCOPED_WRITE,
+        "The clinician manages the group, its facilitators run its sessions, supervisors "
+        "read; another facilitator or therapist gets 404 (tests/groups/test_views.py).",
+        writers=("facilitator",),
+    ),
+    Rule(
+        "group list, screening list, dashboards and forming a group (pages)",
+        lambda r: is_group_route(r),
+        GROUP_UNSCOPED,
+        GROUP_UNSCOPED_WRITE,
+        "Each role sees its own groups there; the screening list is the clinician's.",
+    ),
+    Rule(
+        "job queue page (admin only)",
+        lambda r: _area(r) == "jobs",
+        {**everyone({"403"}, anonymous={"login"}), "admin": {"2xx", "405"}},
+        {**everyone({"403"}, anonymous={"login"}), "admin": {"3xx", "405"}},
+        "Scheduled jobs' runs, failed jobs and undelivered messages: no clinical text "
+        "(tests/notify/test_pages.py).",
+    ),
+    Rule(
+        "acknowledging an alert",
+        lambda r: r.view_name == "notify:acknowledge",
+        {
+            **everyone({"405"}, anonymous={"login"}),
+            "client": {"403"},
+            "admin": {"403"},
+            **NOT_NOTIFIED,
+        },
+        {
+            **everyone({"404"}, anonymous={"login"}),
+            "client": {"403"},
+            "admin": {"403"},
+            "supervisor": {"3xx"},
+            "owner": {"3xx"},
+            **NOT_NOTIFIED,
+        },
+        "Anyone who may see the alert may acknowledge it (its therapist, their supervisor); "
+        "anyone else gets 404.",
+    ),
+    Rule(
+        "a client's reminder choices",
+        lambda r: r.view_name == "notify:client_reminders",
+        SCOPED_READ,
+        SCOPED_WRITE,
+        "Part of the client's record: their therapist records it, the supervisor reads it.",
+    ),
+    Rule(
+        "opening one's own notification",
+        lambda r: r.view_name == "notify:open",
+        {**everyone({"405"}, anonymous={"login"}), "client": {"403"}, **NOT_NOTIFIED},
+        {
+            **everyone({"404"}, anonymous={"login"}),
+            "client": {"403"},
+            "owner": {"3xx"},
+            **NOT_NOTIFIED,
+        },
+        "A notification is its recipient's: anyone else's attempt is a 404.",
+    ),
+    Rule(
+        "one's own notifications and preferences",
+        lambda r: _area(r) == "notify",
+        {
+            **everyone({"2xx", "405"}, anonymous={"login"}),
+            "client": {"403"},
+            "admin": {"2xx", "403", "405"},
+            **NOT_NOTIFIED,
+        },
+        {
+            **everyone({"2xx", "3xx"}, anonymous={"login"}),
+            "client": {"403"},
+            "admin": {"3xx", "403"},
+            **NOT_NOTIFIED,
+        },
+        "Each member of staff sees only their own notifications; preferences are the "
+        "clinicians'. Clients are told nothing here.",
+    ),
+    Rule(
+        "one's own notification over the API",
+        lambda r: r.kind == "api" and r.template.startswith("/api/v1/notifications/"),
+        {**everyone({"404", "405"}, anonymous={"401"}), "client": {"403", "405"}, **NOT_NOTIFIED},
+        {
+            **everyone({"404"}, anonymous={"401"}),
+            "client": {"403"},
+            "owner": {"2xx"},
+            **NOT_NOTIFIED,
+        },
+        "A notification is its recipient's: anyone else's attempt is a 404.",
     ),
     Rule(
         "API operation on one of the owner's objects",

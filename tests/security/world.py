@@ -46,6 +46,11 @@ OVERRIDES: dict[str, dict[str, Any]] = {
     "assessments.itemanswer": {"item": "1", "position": 1, "value": 1},
     "courses.sessionamendment": {"previous": {"notes": SENTINEL}},
     "courses.sentletter": {"pdf": base64.b64encode(b"%PDF-1.7 " + SENTINEL.encode()).decode()},
+    "groups.group": {"programme": "who_8", "planned_size": 8, "status": "running"},
+    "groups.screeningentry": {"programme": "who_8", "outcome": "eligible", "answers": {}},
+    "groups.groupmembership": {"problem_area": "grief"},
+    "groups.groupsession": {"phase": "initial", "tasks_done": [], "minutes": 90},
+    "groups.programmecost": {"programme": "who_8", "currency": "USD"},
 }
 # Models left out of the world, each with its reason.
 SKIP = {
@@ -121,6 +126,8 @@ class World:
     client: Any
     other_client: Any
     cast: Any
+    facilitator: Any = None  # runs the owner's group
+    other_facilitator: Any = None  # runs no group of the owner's
     objects: dict[str, Any] = field(default_factory=dict)  # "app.model" -> instance
     failed: dict[str, str] = field(default_factory=dict)  # "app.model" -> why
 
@@ -136,6 +143,8 @@ class World:
             "other_supervisor": self.other_supervisor,
             "client": self.client_user,
             "admin": self.admin,
+            "facilitator": self.facilitator,
+            "other_facilitator": self.other_facilitator,
         }
 
 
@@ -186,6 +195,7 @@ HEALTH_APPS = (
     "portal",
     "reports",
     "insights",
+    "groups",
 )
 
 
@@ -219,7 +229,18 @@ def build_world(cast: Any) -> World:
     _complete_answers(world)
     _add_edge_cases(world)
     _add_account_objects(world)
+    _add_group_staff(world)
     return world
+
+
+def _add_group_staff(world: World) -> None:
+    """Make the facilitator of the owner's group, and one of another group's."""
+    world.facilitator = make_user(username="fac", role="facilitator", supervisor="sup")
+    world.other_facilitator = make_user(username="fac2", role="facilitator", supervisor="sup2")
+    group = world.get("groups.group")
+    if group is not None:
+        group.facilitators.add(world.facilitator)
+        type(group).objects.filter(pk=group.pk).update(supervisor=world.supervisor)
 
 
 def _add_edge_cases(world: World) -> None:
@@ -241,6 +262,24 @@ def _add_account_objects(world: World) -> None:
 
     world.objects["accounts.user"] = world.owner
     world.objects["accounts.apitoken"] = ApiToken.issue(world.owner, name="matrix")[0]
+    _add_notify_objects(world)
+
+
+def _add_notify_objects(world: World) -> None:
+    """An in-app notification of the owner about their alert (notification_id), and a failed
+    job for the admin's jobs page (failed_job_id)."""
+    from openipt.jobs.models import FailedJob
+    from openipt.notify.models import Notification
+
+    alert = world.get("assessments.alert")
+    world.objects["notify.notification"] = Notification.objects.create(
+        key="matrix:notification", kind="alert", channel="in_app", user=world.owner,
+        alert=alert, subject="An alert needs your attention", body="Open it in OpenIPT.",
+        link=alert.get_absolute_url() if alert else "", created_at=timezone.now(), status="sent",
+    )  # fmt: skip
+    world.objects["jobs.failedjob"] = FailedJob.objects.create(
+        task="backup_job", task_id="matrix", error="OSError: disk full", failed_at=timezone.now()
+    )
 
 
 def _complete_answers(world: World) -> None:

@@ -150,6 +150,10 @@ ROLE_DUTIES = {
     User.Role.ADMIN: gettext_lazy(
         "Manages staff accounts, tokens and the audit trail; sees no record."
     ),
+    User.Role.FACILITATOR: gettext_lazy(
+        "Runs the IPT groups they facilitate; sees only those groups' members, never a "
+        "course record."
+    ),
 }
 
 

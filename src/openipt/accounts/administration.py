@@ -6,8 +6,8 @@ clinician. Hence these rules:
 - An admin never changes their own role, supervisor or active state: another admin does,
   and each change is an AccountEvent besides auditlog's field-by-field row. A role change
   ends the account's API tokens, so no token outlives the role it was issued under.
-- An admin has no supervisor and supervises nobody: only a therapist has a supervisor, and
-  only an active supervisor can be one.
+- An admin has no supervisor and supervises nobody: only a therapist or a facilitator has a
+  supervisor, and only an active supervisor can be one.
 - Client accounts are not the admin's: they are made and switched off by the client's
   therapist through the portal, and an admin does not even learn who is a client.
 - Passwords and second factors are never typed or removed by an admin. An admin may send
@@ -25,9 +25,15 @@ from django.http import Http404, HttpRequest
 
 from openipt import policy
 from openipt.accounts.models import AccountEvent, ApiToken, User, UserQuerySet
-from openipt.accounts.services import create_user
+from openipt.accounts.services import SUPERVISED_ROLES, create_user
+from openipt.core.errors import Problems
 
-MANAGED_ROLES = (User.Role.THERAPIST, User.Role.SUPERVISOR, User.Role.ADMIN)
+MANAGED_ROLES = (
+    User.Role.THERAPIST,
+    User.Role.SUPERVISOR,
+    User.Role.ADMIN,
+    User.Role.FACILITATOR,
+)
 
 
 def managed_users() -> UserQuerySet:
@@ -80,11 +86,17 @@ def create_account(
 ) -> User:
     """Create a staff account without a password; its owner sets one from a reset link."""
     require_admin(actor)
+    problems = Problems()
     if role not in MANAGED_ROLES:
-        raise ValidationError({"role": "An admin creates therapists, supervisors and admins."})
-    _check_supervisor(None, role, supervisor)
+        with problems.check():
+            raise ValidationError({"role": "An admin creates therapists, supervisors and admins."})
+    else:
+        with problems.check():
+            _check_supervisor(None, role, supervisor)
     if email and User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": "Another account uses this email address."})
+        with problems.check():
+            raise ValidationError({"email": "Another account uses this email address."})
+    problems.raise_any()
     user = create_user(
         username,
         role,
@@ -139,8 +151,8 @@ def _check_change(actor: User, subject: User, change: AccountChange) -> None:
 def _check_supervisor(subject: User | None, role: str, supervisor: User | None) -> None:
     if supervisor is None:
         return
-    if role != User.Role.THERAPIST:
-        raise ValidationError({"supervisor": "Only a therapist has a supervisor."})
+    if role not in SUPERVISED_ROLES:
+        raise ValidationError({"supervisor": "Only a therapist or a facilitator has a supervisor."})
     if subject is not None and supervisor.pk == subject.pk:
         raise ValidationError({"supervisor": "Nobody supervises themselves."})
     if supervisor.role != User.Role.SUPERVISOR or not supervisor.is_active:

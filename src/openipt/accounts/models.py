@@ -35,6 +35,8 @@ class User(AbstractUser):
         SUPERVISOR = "supervisor", _("Supervisor")
         CLIENT = "client", _("Client")
         ADMIN = "admin", _("Admin")
+        # A non-specialist who runs IPT groups under supervision (openipt.groups).
+        FACILITATOR = "facilitator", _("Facilitator")
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.THERAPIST)
     supervisor = models.ForeignKey(
@@ -86,6 +88,10 @@ class User(AbstractUser):
     @property
     def is_client(self) -> bool:
         return self.role == self.Role.CLIENT
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.role == self.Role.FACILITATOR
 
     @property
     def is_admin_role(self) -> bool:

@@ -7,11 +7,25 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from openipt.accounts.models import User
+from openipt.core.errors import Problems
 
 ROLES = tuple(User.Role.values)
+# Roles that have a supervisor: therapists, and the facilitators of IPT groups.
+SUPERVISED_ROLES = (User.Role.THERAPIST, User.Role.FACILITATOR)
 
 
 @transaction.atomic
+def _supervisor_named(supervisor: str | None, role: str) -> User | None:
+    if not supervisor:
+        return None
+    if role not in SUPERVISED_ROLES:
+        raise ValidationError({"supervisor": "Only a therapist or a facilitator has a supervisor."})
+    boss = User.objects.filter(username=supervisor, role=User.Role.SUPERVISOR).first()
+    if boss is None:
+        raise ValidationError({"supervisor": f"No supervisor called {supervisor!r}."})
+    return boss
+
+
 def create_user(
     username: str,
     role: str,
@@ -27,26 +41,34 @@ def create_user(
     No role is made Django staff or superuser: the admin role administers accounts on
     OpenIPT's own pages (/manage/), which never show clinical records.
     """
+    problems = Problems()
     if role not in ROLES:
-        raise ValidationError({"role": f"Role must be one of {', '.join(ROLES)}, not {role!r}."})
+        with problems.check():
+            raise ValidationError(
+                {"role": f"Role must be one of {', '.join(ROLES)}, not {role!r}."}
+            )
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": f"A user called {username!r} already exists."})
+        with problems.check():
+            raise ValidationError({"username": f"A user called {username!r} already exists."})
     boss = None
-    if supervisor:
-        if role != User.Role.THERAPIST:
-            raise ValidationError({"supervisor": "Only a therapist has a supervisor."})
-        boss = User.objects.filter(username=supervisor, role=User.Role.SUPERVISOR).first()
-        if boss is None:
-            raise ValidationError({"supervisor": f"No supervisor called {supervisor!r}."})
+    with problems.check():
+        boss = _supervisor_named(supervisor, role)
     user = User(
         username=username, role=role, supervisor=boss, display_name=display_name, email=email
     )
-    user.full_clean(exclude=["password"])
+    taken = "username" in problems  # said once already; full_clean would repeat it
+    with problems.check():
+        user.full_clean(exclude=["password", "username"] if taken else ["password"])
+    if password is not None and validate_password:
+        with problems.check():
+            try:
+                password_validation.validate_password(password, user)
+            except ValidationError as error:
+                raise ValidationError({"password": error.messages}) from error
+    problems.raise_any()
     if password is None:
         user.set_unusable_password()
     else:
-        if validate_password:
-            password_validation.validate_password(password, user)
         user.set_password(password)
     user.save()
     return user

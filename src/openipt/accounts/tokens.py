@@ -16,7 +16,12 @@ from openipt.accounts.models import AccountEvent, ApiToken, ApiTokenQuerySet, Us
 
 # Roles that may hold a token issued on the web; clients reach their own record through
 # the portal pages.
-TOKEN_ROLES = (User.Role.THERAPIST, User.Role.SUPERVISOR, User.Role.ADMIN)
+TOKEN_ROLES = (
+    User.Role.THERAPIST,
+    User.Role.SUPERVISOR,
+    User.Role.ADMIN,
+    User.Role.FACILITATOR,
+)
 
 
 def tokens_of(owner: User) -> ApiTokenQuerySet:

@@ -90,8 +90,10 @@ def _register_routers() -> None:
     from openipt.api.assessments import router as assessments_router
     from openipt.api.clients import router as clients_router
     from openipt.api.courses import router as courses_router
+    from openipt.api.groups import router as groups_router
     from openipt.api.insights import router as insights_router
     from openipt.api.interpersonal import router as interpersonal_router
+    from openipt.api.notify import router as notify_router
     from openipt.api.portal import router as portal_router
     from openipt.api.privacy import router as privacy_router
 
@@ -104,6 +106,8 @@ def _register_routers() -> None:
     api.add_router("/", privacy_router)
     api.add_router("/", insights_router)
     api.add_router("/", portal_router)
+    api.add_router("/", groups_router)
+    api.add_router("/", notify_router)
 
 
 _register_routers()

@@ -15,7 +15,7 @@ from django.core.exceptions import FieldError
 from django.utils.safestring import SafeString, mark_safe
 
 from openipt.assessments import conf, tracking
-from openipt.assessments.models import Alert
+from openipt.assessments.models import AdministrationAmendment, Alert
 from openipt.assessments.series import ScoreRow
 from openipt.assessments.summary import (
     CourseData,
@@ -103,6 +103,8 @@ class CourseMeasures:
     reasons: list[tracking.Reason]
     open_alerts: list[Alert]
     alert_history: list[Alert]
+    # Corrected questionnaires: (amendment, questionnaire name, what it said before).
+    amendments: list[tuple[Any, str, list[tuple[str, Any]]]] = field(default_factory=list)
 
     @property
     def due_names(self) -> str:
@@ -148,7 +150,23 @@ def course_measures(course: Course, *, x: str = "session", charts: bool = True) 
         reasons=tracking.reasons(course, data.series, current, settings),
         open_alerts=[a for a in alerts if a.is_open],
         alert_history=[a for a in alerts if not a.is_open],
+        amendments=corrections_of(course),
     )
+
+
+def corrections_of(course: Course) -> list[tuple[Any, str, list[tuple[str, Any]]]]:
+    """Return the course's corrected questionnaires, newest correction first."""
+    from openipt.assessments.corrections import previous_rows  # it imports the services
+
+    found = (
+        AdministrationAmendment.objects.filter(administration__course=course)
+        .select_related("administration", "changed_by")
+        .order_by("-changed_at", "-id")
+    )
+    return [
+        (a, short_name(get_instrument(a.administration.instrument)), previous_rows(a))
+        for a in found
+    ]
 
 
 def panel_chart(course: Course) -> SafeString | None:
@@ -216,6 +234,8 @@ def chart(view: InstrumentView, events: list[EventMark], *, x: str = "session") 
 
 def alert_text(alert: Alert) -> str:
     """Describe an alert in words: questionnaire, item, and the answer given."""
+    if alert.instrument == "facilitator_flag":  # openipt.groups: a concern, not an answer
+        return "A group facilitator's concern about this member's safety"
     try:
         instrument = get_instrument(alert.instrument, alert.version)
     except KeyError:

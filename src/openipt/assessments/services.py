@@ -30,6 +30,7 @@ from openipt.assessments.summary import (
 from openipt.courses.changes import course_changed
 from openipt.courses.models import Course, Session
 from openipt.measures import AnswerError, Instrument, Score, get_instrument, score
+from openipt.notify.escalation import alert_raised
 
 __all__ = [
     "AnswersRefused",
@@ -95,11 +96,14 @@ def _all() -> list[Instrument]:
 
 
 def check_can_submit(actor, course: Course, completed_by: str) -> None:
-    """Allow the course's therapist, or its client answering for themselves."""
+    """Allow the course's therapist, its client answering for themselves, or a facilitator
+    of the client's group (openipt.policy)."""
     if completed_by not in Administration.CompletedBy.values:
         raise ValidationError({"completed_by": "Say who completed it: clinician or client."})
     if policy.may_write_course(actor, course):
         return
+    if policy.may_record_group_score(actor, course) and completed_by == "clinician":
+        return  # a facilitator giving the PHQ-9 at a scheduled group session
     if policy.may_answer_for_self(actor, course) and completed_by == "client":
         return
     raise PermissionDenied("Only the course's therapist or its client can record a score.")
@@ -283,6 +287,12 @@ def _store(
         risk_items=[item_id for item_id, _ in conf.triggered_risks(instrument, result.answers)],
         flags=list(result.flags),
     )
+    store_answers(admin, instrument, result)
+    return admin
+
+
+def store_answers(admin: Administration, instrument: Instrument, result: Score) -> None:
+    """Write the answers of an administration item by item."""
     ItemAnswer.objects.bulk_create(
         ItemAnswer(
             administration=admin,
@@ -294,7 +304,6 @@ def _store(
         for index, item in enumerate(instrument.items, start=1)
         if item.id in result.answers
     )
-    return admin
 
 
 def _check_session(course: Course, instrument: Instrument, session: Session | None) -> None:
@@ -329,9 +338,8 @@ def _raise_alerts(
             .order_by("-raised_at")
             .first()
         )
-        alerts.append(
-            orphan
-            or Alert.objects.create(
+        if orphan is None:
+            orphan = Alert.objects.create(
                 course=course,
                 instrument=instrument.code,
                 version=instrument.version,
@@ -340,7 +348,8 @@ def _raise_alerts(
                 raised_at=now,
                 raised_by=actor,
             )
-        )
+            alert_raised(orphan)  # the therapist's notification, in the alert's transaction
+        alerts.append(orphan)
     if alerts:
         client_alerts_changed(course)
     return alerts

@@ -16,6 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from openipt import policy
 from openipt.assessments import conf, display, services
 from openipt.assessments.access import get_administration, get_alert_for_user
+from openipt.assessments.corrections import previous_rows
+from openipt.assessments.entry import entry_chain_url, known_codes
 from openipt.assessments.forms import (
     AdministrationForm,
     ResolveAlertForm,
@@ -25,6 +27,7 @@ from openipt.assessments.forms import (
 from openipt.assessments.models import Alert
 from openipt.core import kept
 from openipt.core.decorators import clinician_required, therapist_required
+from openipt.core.errors import apply_errors
 from openipt.core.kept_http import kept_fragment
 from openipt.courses.access import get_course_for_user
 from openipt.courses.models import Course
@@ -109,7 +112,7 @@ def enter_questionnaire(request: HttpRequest, course_id: int, code: str) -> Http
                 item_errors = dict(problems)
                 _warn_alerts(request, refused.alerts)
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_errors(form, error)
             else:
                 return _after_submit(request, course, instrument, done)
     items = item_fields(instrument, answers, item_errors)
@@ -143,14 +146,6 @@ def _initial(request: HttpRequest, course: Course) -> dict[str, object]:
     return {"session": chosen or sessions.order_by("-number").first()}
 
 
-def _apply_errors(form: AdministrationForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errs in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, error)
-
-
 def _warn_alerts(request: HttpRequest, alerts: list[Alert]) -> None:
     for alert in alerts:
         messages.error(
@@ -175,6 +170,9 @@ def _after_submit(request, course: Course, instrument: Instrument, done) -> Http
     _warn_alerts(request, done.alerts)
     if done.alerts and admin.completed_by == "client" and conf.crisis_text():
         messages.warning(request, _("Crisis information for the client: ") + conf.crisis_text())
+    following = known_codes(request.GET.get("then", "").split(","))
+    if following and admin.session_id:
+        return redirect(entry_chain_url(course.pk, admin.session_id, following))
     return redirect("assessments:course", course.pk)
 
 
@@ -200,6 +198,11 @@ def administration_detail(request: HttpRequest, course_id: int, administration_i
         "band": band,
         "rows": rows,
         "risk_items": {r.item for r in conf.risk_rules(instrument)},
+        "can_correct": policy.may_amend_administration(request.user, admin),
+        "amendments": [
+            (a, previous_rows(a))
+            for a in admin.amendments.select_related("changed_by").order_by("-changed_at", "-id")
+        ],
     }
     return render(request, "assessments/administration.html", context)
 
@@ -217,9 +220,34 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     if status == "resolved":
         alerts = alerts.order_by("-resolved_at", "-id")
     page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(alert, display.alert_text(alert)) for alert in page.object_list]
+    links = _record_links(request.user, list(page.object_list))
+    rows = [(alert, display.alert_text(alert), links[alert.pk]) for alert in page.object_list]
     context = {"page": page, "rows": rows, "status": status}
     return render(request, "assessments/alerts.html", context)
+
+
+def _record_links(user, alerts: list[Alert]) -> dict[int, str]:
+    """Link each alert's client to the record this user may open: the course's measures,
+    or, for a group's supervisor who does not hold the course, the member's group page."""
+    course_ids = {a.course_id for a in alerts}
+    readable = set(
+        Course.objects.visible_to(user).filter(pk__in=course_ids).values_list("pk", flat=True)
+    )
+    members: dict[int, int] = {}
+    if course_ids - readable:
+        from openipt.groups.models import GroupMembership
+
+        shown = GroupMembership.objects.visible_to(user).filter(course_id__in=course_ids - readable)
+        members = dict(shown.order_by("id").values_list("course_id", "pk"))  # latest wins
+    links = {}
+    for alert in alerts:
+        if alert.course_id in readable:
+            links[alert.pk] = reverse("assessments:course", args=[alert.course_id])
+        elif alert.course_id in members:
+            links[alert.pk] = reverse("groups:member", args=[members[alert.course_id]])
+        else:
+            links[alert.pk] = alert.get_absolute_url()
+    return links
 
 
 @clinician_required
@@ -235,7 +263,7 @@ def resolve_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
                 request.user, alert, form.cleaned_data["action"], form.cleaned_data["note"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)  # type: ignore[arg-type]
+            apply_errors(form, error)  # type: ignore[arg-type]
         else:
             messages.success(request, _("Alert resolved. It stays in the course's record."))
             return redirect(reverse("assessments:alerts"))

@@ -33,6 +33,7 @@ CLINICAL_NAMESPACES = frozenset(
         "reports",
         "insights",
         "privacy",
+        "groups",
     }
 )
 # Pages outside those namespaces that show a client their own record.

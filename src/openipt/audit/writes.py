@@ -22,6 +22,7 @@ HEALTH_APP_LABELS = (
     "portal",
     "reports",
     "insights",
+    "groups",
 )
 MASK = "[hidden]"
 MASK_CALLABLE = "openipt.audit.writes.mask_all"

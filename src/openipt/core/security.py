@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 
 from openipt import policy
 
-STAFF_ROLES = ("therapist", "supervisor", "admin")
+STAFF_ROLES = ("therapist", "supervisor", "admin", "facilitator")
 # A second factor is a TOTP app or a security key; recovery codes only back those up.
 SECOND_FACTORS = ("totp", "webauthn")
 

@@ -15,6 +15,7 @@ HOME_BY_ROLE = {
     "supervisor": "insights:dashboard",
     "client": "portal:home",
     "admin": "manage:users",
+    "facilitator": "groups:list",
 }
 
 

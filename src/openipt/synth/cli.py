@@ -52,6 +52,9 @@ def synth(
         Path | None, typer.Option(help="Write usernames, counts and timing as JSON here")
     ] = None,
     append: Annotated[bool, typer.Option(help="Add to a database that holds data")] = False,
+    groups: Annotated[
+        int, typer.Option(help="Also make this many WHO group IPT groups", min=0)
+    ] = 0,
     force: Annotated[bool, typer.Option(help="Run even when OPENIPT_ENV=production")] = False,
 ) -> None:
     """Create a realistic synthetic service: staff, referrals, courses, scores and alerts."""
@@ -96,6 +99,16 @@ def synth(
         except SynthRefused as exc:
             bar.stop()
             _fail(str(exc))
+    if groups:
+        from openipt.synth.groups import make_groups
+
+        made = make_groups(
+            groups, config.seed, result.today, config.password, result.usernames["therapists"]
+        )
+        result.usernames["facilitators"] = made.facilitators
+        result.usernames["group_supervisors"] = made.supervisors
+        result.groups = made.groups
+        console.print(f"Made {len(made.groups)} groups with {len(made.facilitators)} facilitators.")
     _report(result, manifest)
 
 

@@ -47,6 +47,7 @@ class SynthResult:
     today: datetime.date
     usernames: dict[str, list[str]] = field(default_factory=dict)
     sample_courses: list[int] = field(default_factory=list)
+    groups: list[int] = field(default_factory=list)  # WHO groups made with --groups
 
     @property
     def assessment_rows_per_second(self) -> float:
@@ -65,6 +66,7 @@ class SynthResult:
             "assessment_rows_per_s": round(self.assessment_rows_per_second),
             "usernames": self.usernames,
             "sample_active_courses": self.sample_courses,
+            "groups": self.groups,
         }
 
 
