@@ -116,3 +116,20 @@ def test_a_failed_send_is_retried_with_back_off_then_marked_failed(staff, settin
     cycle(later(5))
     message.refresh_from_db()
     assert message.status == "failed" and "refused" in message.last_error
+
+
+def test_it_starts_escalation_for_open_alerts_raised_before_notifications(staff):
+    from openipt.jobs.report import report
+
+    old = raise_alert(staff)
+    AlertWatch.objects.filter(alert=old).delete()  # as if raised before this release
+    Notification.objects.all().delete()
+    old.raised_at = timezone.now() - datetime.timedelta(days=30)
+    old.save(update_fields=["raised_at"])
+    assert any("watch-open-alerts" in p for p in report().problems())
+    assert escalation.watch_open_alerts() == 1
+    assert escalation.watch_open_alerts() == 0  # once only
+    watch = AlertWatch.objects.get(alert=old)
+    assert watch.next_at is not None and watch.next_at > timezone.now()  # the clock starts now
+    assert Notification.objects.in_app_for(staff.therapist).filter(alert=old).count() == 1
+    assert not any("watch-open-alerts" in p for p in report().problems())

@@ -86,6 +86,15 @@ def run_now(
         _fail(f"{type(exc).__name__}: {exc}")
 
 
+@jobs_app.command("watch-open-alerts")
+def watch_open_alerts_cmd() -> None:
+    """Start notifications and escalation for open alerts raised before they existed."""
+    _setup()
+    from openipt.notify.escalation import watch_open_alerts
+
+    console.print(f"Escalation started for {watch_open_alerts()} open alerts.")
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main command line."""
     app.command("worker")(worker_cmd)

@@ -26,6 +26,7 @@ class JobsReport:
     failed_jobs: int
     failed_messages: int
     last_sweep: datetime.datetime | None
+    unwatched_alerts: int = 0
 
     def workers_running(self) -> bool:
         """Return True when a worker ran the minute sweeps (escalation) lately."""
@@ -54,10 +55,16 @@ class JobsReport:
             found.append(f"{self.failed_jobs} jobs failed after their last retry")
         if self.failed_messages:
             found.append(f"{self.failed_messages} messages could not be delivered")
+        if self.unwatched_alerts:
+            found.append(
+                f"{self.unwatched_alerts} open alerts were raised before notifications and "
+                "nobody is told about them: run `openipt jobs watch-open-alerts`"
+            )
         return found
 
 
 def report() -> JobsReport:
+    from openipt.notify.escalation import unwatched_alerts
     from openipt.notify.outbox import failed_messages
 
     state = queue_state()
@@ -69,4 +76,5 @@ def report() -> JobsReport:
         failed_jobs=FailedJob.objects.filter(dismissed_at=None).count(),
         failed_messages=failed_messages(),
         last_sweep=last_beat(),
+        unwatched_alerts=unwatched_alerts().count(),
     )

@@ -108,10 +108,11 @@ def _event(alert: Alert, kind: str, now: datetime.datetime, user=None, detail: s
     AlertEvent.objects.create(alert=alert, kind=kind, at=now, user=user, detail=detail[:200])
 
 
-def alert_raised(alert: Alert) -> None:
-    """Tell the course's therapist and start the escalation clock; inside the alert's
-    own transaction, so an alert never exists without its notification."""
-    now = alert.raised_at or timezone.now()
+def alert_raised(alert: Alert, now: datetime.datetime | None = None) -> None:
+    """Tell the course's therapist and start the escalation clock (at `now`, else when the
+    alert was raised); inside the alert's own transaction, so an alert never exists without
+    its notification."""
+    now = now or alert.raised_at or timezone.now()
     therapist = alert.course.therapist
     how = _tell_user(alert, THERAPIST, therapist, now)
     _event(alert, AlertEvent.Kind.NOTIFIED, now, therapist, f"The therapist was told {how}.")
@@ -135,6 +136,25 @@ def _group_supervisors(alert: Alert) -> list:
     found = {g.supervisor.pk: g.supervisor for g in groups if g.supervisor.is_active}
     found.pop(therapist_id, None)
     return list(found.values())
+
+
+def unwatched_alerts():
+    """Return the open alerts with no escalation: raised before notifications existed."""
+    return Alert.objects.open().filter(watch__isnull=True, course__client__erasure__isnull=True)
+
+
+def watch_open_alerts() -> int:
+    """Tell the therapist of each unwatched open alert and start its escalation, as for a new
+    alert; return how many. Run once after upgrading (`openipt jobs watch-open-alerts`): the
+    service chooses when its supervisors may be told about every old unacknowledged alert."""
+    started = 0
+    for alert in unwatched_alerts().select_related("course__therapist").order_by("id"):
+        with transaction.atomic():
+            if AlertWatch.objects.filter(alert=alert).exists():
+                continue
+            alert_raised(alert, now=timezone.now())  # the clock starts now, not when raised
+            started += 1
+    return started
 
 
 def _escalate(watch: AlertWatch, now: datetime.datetime) -> None:
