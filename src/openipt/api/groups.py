@@ -13,11 +13,12 @@ from ninja.pagination import paginate
 from openipt import policy
 from openipt.accounts.models import User
 from openipt.api.schemas import responses
+from openipt.core.validators import no_control_characters
 from openipt.courses.schemas import BoundedPagination
 from openipt.groups import reports, services
 from openipt.groups.access import get_group_for_user, get_member_for_user, get_session_for_user
 from openipt.groups.models import Group, GroupMembership, GroupSession, ScreeningEntry
-from openipt.groups.outcomes import Outcomes, Rate
+from openipt.groups.outcomes import DenominatorRow, Outcomes, Rate
 from openipt.groups.schemas import (
     ChecklistIn,
     EnrolIn,
@@ -103,6 +104,11 @@ def list_groups(request: HttpRequest):
 def create_group(request: HttpRequest, payload: GroupIn):
     if not policy.is_therapist(request.user):
         raise PermissionDenied("Only a therapist forms groups.")
+    for name in (payload.supervisor_username, *payload.facilitator_usernames):
+        try:
+            no_control_characters(name)  # PostgreSQL cannot even look up a NUL
+        except ValidationError as error:
+            raise ValidationError({"facilitators": error.messages}) from error
     active = User.objects.filter(is_active=True)
     supervisor = active.filter(username=payload.supervisor_username).first()
     people = list(active.filter(username__in=payload.facilitator_usernames))
@@ -147,8 +153,8 @@ def enrol_member(request: HttpRequest, group_id: int, payload: EnrolIn):
     group = get_group_for_user(request.user, group_id)
     policy.check_manage_group(request.user, group)
     entry = ScreeningEntry.objects.visible_to(request.user).filter(pk=payload.screening_id).first()
-    if entry is None:
-        raise Http404("No such screening")
+    if entry is None:  # a body's reference, not the path's resource: a 400, not a 404
+        raise ValidationError({"screening_id": "No screening of yours has this id."})
     member = services.enrol(
         request.user,
         group,
@@ -277,7 +283,7 @@ def checklist(request: HttpRequest, group_session_id: int, payload: ChecklistIn)
 @router.get(
     "/groups/{group_id}/outcomes",
     response=responses(OutcomesOut),
-    summary="A group's outcomes over the three denominators, and its cost",
+    summary="A group's outcomes over the three denominators, at each follow-up, and its cost",
 )
 def group_outcomes(request: HttpRequest, group_id: int):
     _staff(request)
@@ -290,6 +296,19 @@ def _rate(rate: Rate) -> dict:
     return {"count": rate.count, "total": rate.total, "percent": rate.percent()}
 
 
+def _denominator(row: DenominatorRow) -> dict:
+    return {
+        "denominator": row.name,
+        "label": row.label,
+        "members": row.members,
+        "measured": row.measured,
+        "mean_change": float(row.mean_change) if row.mean_change is not None else None,
+        "recovery": _rate(row.recovery),
+        "remission": _rate(row.remission),
+        "reliable_improvement": _rate(row.reliable_improvement),
+    }
+
+
 def _outcomes_out(outcomes: Outcomes, cost) -> dict:  # type: ignore[no-untyped-def]
     return {
         "enrolled": outcomes.enrolled,
@@ -297,18 +316,16 @@ def _outcomes_out(outcomes: Outcomes, cost) -> dict:  # type: ignore[no-untyped-
         "completed": outcomes.completed,
         "retention": _rate(outcomes.retention),
         "attendance": _rate(outcomes.attendance),
-        "denominators": [
+        "denominators": [_denominator(row) for row in outcomes.rows],
+        "follow_ups": [
             {
-                "denominator": row.name,
-                "label": row.label,
-                "members": row.members,
-                "measured": row.measured,
-                "mean_change": float(row.mean_change) if row.mean_change is not None else None,
-                "recovery": _rate(row.recovery),
-                "remission": _rate(row.remission),
-                "reliable_improvement": _rate(row.reliable_improvement),
+                "months": fu.window.months,
+                "window_first_day": fu.window.first,
+                "window_last_day": fu.window.last,
+                "due": fu.due,
+                "denominators": [_denominator(row) for row in fu.rows],
             }
-            for row in outcomes.rows
+            for fu in outcomes.follow_ups
         ],
         "cost": None
         if cost is None
