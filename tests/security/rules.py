@@ -316,6 +316,20 @@ RULES: list[Rule] = [
         writers=("supervisor",),
     ),
     Rule(
+        "a group's follow-up PHQ-9s (the clinician's page)",
+        lambda r: r.view_name == "groups:follow_up",
+        {**GROUP_SCOPED_READ, "facilitator": {"403"}, "supervisor": {"403"}, "owner": {"2xx"}},
+        {
+            **GROUP_SCOPED_WRITE,
+            "facilitator": {"403"},
+            "supervisor": {"403"},
+            "owner": {"2xx", "3xx", *INVALID},
+        },
+        "Only the group's clinician enters follow-ups (on the members' courses); a facilitator "
+        "gives the PHQ-9 at sessions only; another facilitator or therapist gets 404 "
+        "(tests/groups/test_follow_up.py).",
+    ),
+    Rule(
         "group operation about one of the owner's groups (API)",
         lambda r: r.kind == "api" and is_group_route(r) and _is_scoped(r),
         _api(GROUP_SCOPED_READ),

@@ -79,8 +79,18 @@ def _print_outcomes(outcomes) -> None:  # type: ignore[no-untyped-def]
         f"completed {outcomes.completed}; retention {outcomes.retention.percent()}, "
         f"attendance {outcomes.attendance.percent()}"
     )
-    table = Table("Denominator", "n", "Both scores", "Mean change", "Recovery", "Remission")
-    for row in outcomes.rows:
+    _print_rows(outcomes.rows, "Both scores")
+    for fu in outcomes.follow_ups:
+        console.print(
+            f"Follow-up at {fu.window.months} months (days {fu.window.first}-{fu.window.last} "
+            f"after the end), {fu.due} members due; no score in the window = not measured:"
+        )
+        _print_rows(fu.rows, "Measured")
+
+
+def _print_rows(rows, measured: str) -> None:  # type: ignore[no-untyped-def]
+    table = Table("Denominator", "n", measured, "Mean change", "Recovery", "Remission")
+    for row in rows:
         table.add_row(
             row.label,
             str(row.members),

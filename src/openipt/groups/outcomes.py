@@ -10,12 +10,17 @@ improvement by the configured rule [S80].
 
 "Completed" is not defined by the sources: here a completer is a member still in the group
 when it ended (never left) who attended at least one session. It is a setting (docs/protocol.md).
+
+Follow-ups (6 or 12 months after the group's end, where the programme schedules them) use the
+same three denominators, counted over the members whose group ended long enough ago for the
+point's window to have opened; a member with no follow-up score in the window counts as not
+measured, not recovered and not remitted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -23,6 +28,13 @@ from openipt.measures import get_instrument
 from openipt.measures.outcomes import instrument_outcome
 
 DENOMINATORS = ("enrolled", "attended", "completed")
+# A follow-up PHQ-9 belongs to the scheduled point nearest its day when it falls within this
+# many days either side of the point's day: a follow-up visit in the field is rarely on the
+# day itself. About six weeks, under half the gap between 6 and 12 months, so the points never
+# blur. A setting, not a sourced rule (docs/protocol.md).
+FOLLOW_UP_WINDOW_DAYS = 45
+# A month is the mean calendar month (365.25 / 12 days) when a point's day is worked out.
+DAYS_PER_MONTH = Fraction(36525, 1200)
 DENOMINATOR_LABELS = {
     "enrolled": "Enrolled",
     "attended": "Attended at least one session",
@@ -40,6 +52,10 @@ class MemberFacts:
     left: bool
     baseline: int | None
     end: int | None
+    # Days from the group's end to today; None while the group has not ended.
+    days_since_end: int | None = None
+    # Follow-up PHQ-9 by scheduled point: months after the end -> the score in its window.
+    follow_ups: Mapping[int, int] = field(default_factory=dict)
 
     @property
     def reached(self) -> bool:
@@ -105,11 +121,61 @@ class DenominatorRow:
     def label(self) -> str:
         return DENOMINATOR_LABELS[self.name]
 
+    @property
+    def not_measured(self) -> int:
+        return self.members - self.measured
+
     def mean_change_text(self) -> str:
         if self.mean_change is None:
             return "-"
         exact = Decimal(self.mean_change.numerator) / Decimal(self.mean_change.denominator)
         return str(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class FollowUpWindow:
+    """A scheduled follow-up point and its window, in days after the group's end (inclusive)."""
+
+    months: int
+    day: int
+    first: int
+    last: int
+
+
+def months_to_days(months: int) -> int:
+    return round(DAYS_PER_MONTH * months)
+
+
+def follow_up_windows(months: Iterable[int]) -> tuple[FollowUpWindow, ...]:
+    """Return each scheduled point's window: FOLLOW_UP_WINDOW_DAYS either side of its day,
+    cut halfway to a neighbouring point (the middle day goes to the earlier point), and never
+    on or before the group's end (a score by the end is the end-of-group score)."""
+    points = sorted({(months_to_days(m), m) for m in months})
+    windows = []
+    for i, (day, m) in enumerate(points):
+        first, last = max(1, day - FOLLOW_UP_WINDOW_DAYS), day + FOLLOW_UP_WINDOW_DAYS
+        if i > 0:
+            first = max(first, (points[i - 1][0] + day) // 2 + 1)
+        if i + 1 < len(points):
+            last = min(last, (day + points[i + 1][0]) // 2)
+        windows.append(FollowUpWindow(m, day, first, last))
+    return tuple(windows)
+
+
+def follow_up_point(
+    windows: Iterable[FollowUpWindow], days_after_end: int
+) -> FollowUpWindow | None:
+    """Return the point a score this many days after the group's end belongs to, or None."""
+    return next((w for w in windows if w.first <= days_after_end <= w.last), None)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """The outcomes at one follow-up point, over the members whose window has opened."""
+
+    window: FollowUpWindow
+    due: int  # members whose group ended at least window.first days ago
+    rows: tuple[DenominatorRow, ...]
 
 
 @dataclass(frozen=True)
@@ -123,6 +189,7 @@ class Outcomes:
     attendance: Rate  # sessions present of sessions held while a member
     rows: tuple[DenominatorRow, ...]
     members: tuple[MemberOutcome, ...]
+    follow_ups: tuple[FollowUp, ...] = ()
 
 
 def _in(name: str, outcome: MemberOutcome) -> bool:
@@ -152,12 +219,25 @@ def _row(name: str, outcomes: list[MemberOutcome]) -> DenominatorRow:
     )
 
 
-def summarise(facts: Iterable[MemberFacts]) -> Outcomes:
-    """Return the outcomes of these members over each of the three denominators.
+def follow_up(window: FollowUpWindow, facts: Iterable[MemberFacts]) -> FollowUp:
+    """Return the outcomes at one follow-up point: the follow-up score stands in for the end
+    score, over the members whose group ended at least the window's first day ago."""
+    due = [
+        member_outcome(replace(f, end=f.follow_ups.get(window.months)))
+        for f in facts
+        if f.days_since_end is not None and f.days_since_end >= window.first
+    ]
+    return FollowUp(window, len(due), tuple(_row(name, due) for name in DENOMINATORS))
+
+
+def summarise(facts: Iterable[MemberFacts], follow_up_months: Iterable[int] = ()) -> Outcomes:
+    """Return the outcomes of these members over each of the three denominators, and at each
+    scheduled follow-up point.
 
     Remission counts only a member with both scores: an end score alone says nothing about
     change, and the baseline alone is not an outcome.
     """
+    facts = list(facts)
     outcomes = [member_outcome(f) for f in facts]
     enrolled = len(outcomes)
     reached = sum(1 for o in outcomes if o.facts.reached)
@@ -172,6 +252,7 @@ def summarise(facts: Iterable[MemberFacts]) -> Outcomes:
         ),
         rows=tuple(_row(name, outcomes) for name in DENOMINATORS),
         members=tuple(outcomes),
+        follow_ups=tuple(follow_up(w, facts) for w in follow_up_windows(follow_up_months)),
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import (
     Count,
     DateField,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -17,11 +18,21 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from openipt import policy
 from openipt.assessments.models import Administration
 from openipt.groups.models import Group, GroupMembership, GroupSession, ProgrammeCost
-from openipt.groups.outcomes import Cost, MemberFacts, Outcomes, cost, summarise
+from openipt.groups.outcomes import (
+    Cost,
+    FollowUpWindow,
+    MemberFacts,
+    Outcomes,
+    cost,
+    follow_up_windows,
+    summarise,
+)
+from openipt.protocol.groups import get_programme
 
 # No cutoff for a group still running: every score so far counts.
 NO_END = datetime.date(9999, 12, 31)
@@ -36,45 +47,90 @@ def _end_scores() -> QuerySet[Administration]:
     ).order_by()
 
 
-def member_rows(memberships: QuerySet[GroupMembership]) -> QuerySet[GroupMembership]:
+def _after_end(days: int) -> ExpressionWrapper:
+    """The day `days` after the member's group ended (DateField + interval, on every backend)."""
+    return ExpressionWrapper(
+        OuterRef("group__ended_on") + datetime.timedelta(days=days), output_field=DateField()
+    )
+
+
+def _follow_up_score(window: FollowUpWindow) -> Subquery:
+    """The member's last PHQ-9 in a follow-up point's window (none while the group runs)."""
+    scores = Administration.objects.filter(
+        course=OuterRef("course_id"),
+        instrument="phq9",
+        completed_at__date__gte=_after_end(window.first),
+        completed_at__date__lte=_after_end(window.last),
+    )
+    last = scores.order_by("-completed_at", "-pk").values("total")[:1]
+    return Subquery(last, output_field=IntegerField())
+
+
+def follow_up_field(window: FollowUpWindow) -> str:
+    return f"phq9_follow_up_{window.months}"
+
+
+def member_rows(
+    memberships: QuerySet[GroupMembership], windows: tuple[FollowUpWindow, ...] = ()
+) -> QuerySet[GroupMembership]:
     """Annotate memberships with sessions present, sessions held, how many PHQ-9s they had
-    by the group's end and the last of them."""
+    by the group's end and the last of them, and the last in each follow-up window: all in
+    the one query."""
     scores = _end_scores()
     count = scores.values("course").annotate(n=Count("pk")).values("n")
     last = scores.order_by("-completed_at", "-pk").values("total")[:1]
+    follow_ups = {follow_up_field(w): _follow_up_score(w) for w in windows}
     return memberships.annotate(
         present=Count("attendance", filter=Q(attendance__status="present"), distinct=True),
         held=Count("attendance", distinct=True),
         phq9_n=Coalesce(Subquery(count, output_field=IntegerField()), 0),
         phq9_end=Subquery(last, output_field=IntegerField()),
-    ).select_related("course", "client")
+        **follow_ups,
+    ).select_related("course", "client", "group")
 
 
-def facts_of(rows: Any) -> list[MemberFacts]:
+def facts_of(rows: Any, windows: tuple[FollowUpWindow, ...] = ()) -> list[MemberFacts]:
     """Return the outcome facts of annotated memberships; one PHQ-9 gives no end score."""
-    return [
-        MemberFacts(
-            member_id=m.pk,
-            attended=m.present,
-            rows=m.held,
-            left=m.left_on is not None,
-            baseline=m.course.phq9_first,
-            end=m.phq9_end if m.phq9_n >= 2 else None,
+    today = timezone.localdate()
+    facts = []
+    for m in rows:
+        ended = m.group.ended_on if m.group.status == Group.Status.ENDED else None
+        scores = {w.months: getattr(m, follow_up_field(w)) for w in windows}
+        facts.append(
+            MemberFacts(
+                member_id=m.pk,
+                attended=m.present,
+                rows=m.held,
+                left=m.left_on is not None,
+                baseline=m.course.phq9_first,
+                end=m.phq9_end if m.phq9_n >= 2 else None,
+                days_since_end=(today - ended).days if ended else None,
+                follow_ups={k: v for k, v in scores.items() if v is not None},
+            )
         )
-        for m in rows
-    ]
+    return facts
+
+
+def windows_of(programme: str) -> tuple[FollowUpWindow, ...]:
+    """Return the follow-up windows of a programme's scheduled points (none: no follow-up)."""
+    return follow_up_windows(get_programme(programme).follow_up_months)
 
 
 def group_outcomes(group: Group) -> tuple[Outcomes, list[GroupMembership]]:
-    """Return the group's outcomes and its annotated members, in one query."""
-    rows = list(member_rows(group.memberships.shown()).order_by("pk"))
-    return summarise(facts_of(rows)), rows
+    """Return the group's outcomes (follow-ups included) and its annotated members, in one
+    query."""
+    windows = windows_of(group.programme)
+    rows = list(member_rows(group.memberships.shown(), windows).order_by("pk"))
+    months = [w.months for w in windows]
+    return summarise(facts_of(rows, windows), months), rows
 
 
 def programme_outcomes(user: Any, programme: str) -> Outcomes:
     """Return the outcomes over every group of a programme this user may see."""
+    windows = windows_of(programme)
     members = policy.visible_members(user, GroupMembership.objects.all())
-    return summarise(facts_of(member_rows(members.filter(group__programme=programme))))
+    rows = member_rows(members.filter(group__programme=programme), windows)
+    return summarise(facts_of(rows, windows), [w.months for w in windows])
 
 
 def group_cost(group: Group, outcomes: Outcomes) -> Cost | None:

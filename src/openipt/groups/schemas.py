@@ -165,6 +165,18 @@ class CostOut(Schema):
     currency: str
 
 
+class FollowUpOut(Schema):
+    """One scheduled follow-up point: its window in days after the group's end, the members
+    due (their group ended at least `window_first_day` days ago) and the outcomes over the
+    three denominators; a member without a score in the window counts as not measured."""
+
+    months: int
+    window_first_day: int
+    window_last_day: int
+    due: int
+    denominators: list[DenominatorOut]
+
+
 class OutcomesOut(Schema):
     enrolled: int
     attended_at_least_one: int
@@ -173,3 +185,4 @@ class OutcomesOut(Schema):
     attendance: RateOut
     denominators: list[DenominatorOut]
     cost: CostOut | None
+    follow_ups: list[FollowUpOut] = []

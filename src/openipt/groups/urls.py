@@ -1,6 +1,6 @@
 from django.urls import path
 
-from openipt.groups import views, views_sessions
+from openipt.groups import views, views_follow_up, views_sessions
 
 app_name = "groups"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:group_id>/enrol/", views.enrol, name="enrol"),
     path("<int:group_id>/end/", views.end, name="end"),
     path("<int:group_id>/outcomes/", views.group_outcomes, name="outcomes"),
+    path("<int:group_id>/follow-up/", views_follow_up.follow_up, name="follow_up"),
     path("<int:group_id>/sessions/new/", views_sessions.session_new, name="session_new"),
     path("sessions/<int:group_session_id>/", views_sessions.session_detail, name="session"),
     path(

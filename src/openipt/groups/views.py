@@ -21,14 +21,18 @@ from openipt.groups import reports, services
 from openipt.groups.access import get_group_for_user, get_member_for_user
 from openipt.groups.forms import EnrolForm, GroupForm, LeaveForm, NextStepForm, ScreeningForm
 from openipt.groups.models import Group, ScreeningEntry
-from openipt.groups.outcomes import DENOMINATOR_LABELS
+from openipt.groups.outcomes import DENOMINATOR_LABELS, FOLLOW_UP_WINDOW_DAYS
 from openipt.measures import get_instrument
 from openipt.protocol.errors import ProtocolError
 from openipt.protocol.groups import all_programmes, get_programme
 
 group_staff_required = role_required("therapist", "supervisor", "facilitator")
 # The definitions the outcome tables cite: recovery as the trials used it, remission.
-OUTCOME_SOURCES = {"recovery_sources": ["S308", "S73"], "remission_sources": ["S73"]}
+OUTCOME_SOURCES = {
+    "recovery_sources": ["S308", "S73"],
+    "remission_sources": ["S73"],
+    "window_days": FOLLOW_UP_WINDOW_DAYS,
+}
 
 
 @group_staff_required

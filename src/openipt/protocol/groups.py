@@ -165,6 +165,11 @@ class Programme(Entry):
         """Return the group sessions at which the PHQ-9 is scheduled."""
         return frozenset(p.session for p in self.measure_points if p.session is not None)
 
+    @property
+    def follow_up_months(self) -> tuple[int, ...]:
+        """Return the months after the group's end at which a follow-up PHQ-9 is scheduled."""
+        return tuple(sorted(p.months for p in self.measure_points if p.months is not None))
+
     def block(self, number: int) -> PhaseBlock:
         """Return the phase block of group session `number` (past the end: termination)."""
         if number < 1:
