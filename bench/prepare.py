@@ -47,9 +47,11 @@ def build_plan(manifest: dict, n_therapists: int, n_supervisors: int) -> dict:
     for user in User.objects.filter(username__in=wanted).order_by("id"):
         _, token = ApiToken.issue(user, name="benchmark")
         mine = Course.objects.filter(therapist=user)
-        open_courses = mine.filter(status="active", planned_sessions__isnull=False).filter(
-            sessions_attended__lt=F("planned_sessions")
-        )
+        # Individual courses only: a group member's sessions are recorded on the group's
+        # session page, and the API refuses them as individual middle-phase work.
+        open_courses = mine.filter(
+            status="active", planned_sessions__isnull=False, group_memberships__isnull=True
+        ).filter(sessions_attended__lt=F("planned_sessions"))
         therapists.append(
             {
                 "username": user.username,
