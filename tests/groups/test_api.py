@@ -95,3 +95,34 @@ def test_it_refuses_bad_session_input_clearly(client, cast, staff, token_for):
     assert future.status_code == 400 and "future" in future.json()["detail"]
     missing = post(client, url, {"held_on": day(1), "rows": []}, token_for(fay))
     assert missing.status_code == 400 and "every current member" in missing.json()["detail"]
+
+
+def test_it_lists_groups_and_members_in_a_fixed_number_of_queries(
+    client, cast, staff, token_for, django_assert_max_num_queries
+):
+    boss, fay, finn = staff
+    clinician = token_for(cast.therapist)
+
+    def counted(url: str) -> int:
+        with django_assert_max_num_queries(12) as captured:
+            answer = client.get(url, **clinician)
+        assert answer.status_code == 200, answer.content
+        return len(captured.captured_queries)
+
+    first = make_group(clinician=cast.therapist, supervisor=boss, facilitators=[fay], name="G1")
+    enrol_screened(group=first, name="A", total=15, screened_on=today(), pre_group_on=today())
+    few = (counted("/api/v1/groups"), counted(f"/api/v1/groups/{first.pk}/members"))
+    for n in range(2, 6):
+        group = make_group(
+            clinician=cast.therapist, supervisor=boss, facilitators=[fay, finn], name=f"G{n}"
+        )
+        enrol_screened(
+            group=group, name=f"M{n}", total=15, screened_on=today(), pre_group_on=today()
+        )
+    for n in range(3):
+        enrol_screened(
+            group=first, name=f"B{n}", total=12, screened_on=today(), pre_group_on=today()
+        )
+    listed = client.get("/api/v1/groups", **clinician).json()
+    assert listed["count"] == 5 and listed["items"][1]["facilitators"] == [str(fay), str(finn)]
+    assert (counted("/api/v1/groups"), counted(f"/api/v1/groups/{first.pk}/members")) == few

@@ -44,23 +44,6 @@ def _staff(request: HttpRequest) -> None:
         raise PermissionDenied("Groups are for their clinicians, facilitators and supervisors.")
 
 
-def _group_out(group: Group) -> dict:
-    return {
-        "id": group.pk,
-        "programme": group.programme,
-        "name": group.name,
-        "site": group.site,
-        "status": group.status,
-        "composition": group.composition,
-        "planned_size": group.planned_size,
-        "started_on": group.started_on,
-        "ended_on": group.ended_on,
-        "clinician": str(group.clinician),
-        "supervisor": str(group.supervisor),
-        "facilitators": [str(f) for f in group.facilitators.all()],
-    }
-
-
 def _member_out(m: GroupMembership) -> dict:
     return {
         "id": m.pk,
@@ -97,7 +80,7 @@ def _session_out(s: GroupSession, alerts: int = 0) -> dict:
 def list_groups(request: HttpRequest):
     _staff(request)
     groups = Group.objects.visible_to(request.user).select_related("clinician", "supervisor")
-    return [_group_out(g) for g in groups.prefetch_related("facilitators").order_by("pk")]
+    return groups.prefetch_related("facilitators").order_by("pk")  # paged in SQL
 
 
 @router.post("/groups", response=responses(GroupOut, 201), summary="Form a group")
@@ -124,13 +107,13 @@ def create_group(request: HttpRequest, payload: GroupIn):
         composition=payload.composition,
         planned_size=payload.planned_size,
     )
-    return Status(201, _group_out(group))
+    return Status(201, group)
 
 
 @router.get("/groups/{group_id}", response=responses(GroupOut), summary="Read a group")
 def get_group(request: HttpRequest, group_id: int):
     _staff(request)
-    return _group_out(get_group_for_user(request.user, group_id))
+    return get_group_for_user(request.user, group_id)
 
 
 @router.get(

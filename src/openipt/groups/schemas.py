@@ -2,7 +2,7 @@
 
 import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
 from pydantic import StrictBool, StrictInt
@@ -33,6 +33,18 @@ class GroupOut(Schema):
     clinician: str
     supervisor: str
     facilitators: list[str]
+
+    @staticmethod
+    def resolve_clinician(group: Any) -> str:
+        return str(group.clinician)
+
+    @staticmethod
+    def resolve_supervisor(group: Any) -> str:
+        return str(group.supervisor)
+
+    @staticmethod
+    def resolve_facilitators(group: Any) -> list[str]:
+        return [str(f) for f in group.facilitators.all()]
 
 
 class MemberOut(Schema):
